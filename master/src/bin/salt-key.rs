@@ -1,0 +1,5 @@
+//! `salt-key`: not implemented yet; it arrives with the master/minion issue.
+fn main() {
+    eprintln!("salt-key: not implemented yet in brine");
+    std::process::exit(2);
+}

@@ -1,0 +1,5 @@
+//! `salt-master`: not implemented yet; it arrives with the master/minion issue.
+fn main() {
+    eprintln!("salt-master: not implemented yet in brine");
+    std::process::exit(2);
+}

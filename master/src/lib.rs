@@ -1,0 +1,1 @@
+//! brine-master: the master side — `salt-master`, `salt`, `salt-key`, `salt-run`.

@@ -1,0 +1,5 @@
+//! `salt-call`: not implemented yet; it arrives with the master/minion issue.
+fn main() {
+    eprintln!("salt-call: not implemented yet in brine");
+    std::process::exit(2);
+}

@@ -1,0 +1,1 @@
+//! brine-minion: the minion side — `salt-call` and `salt-minion`.

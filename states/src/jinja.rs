@@ -1,0 +1,1 @@
+//! The Jinja2 engine (being written).

@@ -1,0 +1,1 @@
+//! State modules, one per file (being written).

@@ -1,0 +1,1 @@
+//! The requisite runtime (being written).
