@@ -8,6 +8,9 @@
 //! It must not know about states, execution modules or the network: anything
 //! that needs those lives in the crate that owns them.
 
+pub mod config;
+pub mod matcher;
+pub mod output;
 pub mod value;
 pub mod yaml;
 

@@ -6,6 +6,14 @@
 //! open network connections or know where files come from (a file client is
 //! handed in).
 
+pub mod api;
+pub mod compiler;
+pub mod highstate;
 pub mod jinja;
-pub mod runtime;
 pub mod mods;
+pub mod outputter;
+pub mod pillar;
+pub mod render;
+pub mod roots;
+pub mod runtime;
+pub mod saltfns;

@@ -1,0 +1,195 @@
+//! `init` (which init system runs as PID 1) and `systemd` (version and
+//! compiled-in features), as Salt's `_linux_init_system` and `_systemd`.
+//!
+//! Salt runs `systemctl --version`; the same two lines are found here in
+//! systemd's shared library (its name carries the version, its data holds
+//! the feature string), so nothing is spawned. It must not write or exec.
+
+use brine_common::{Map, Value};
+
+use crate::root::Root;
+
+/// Salt reads init binaries in chunks of its default `file_buffer_size`.
+const BUF_SIZE: usize = 262_144;
+
+pub fn init_system(root: &Root, path_var: &str, g: &mut Map) {
+    g.insert("init".into(), detect_init(root, path_var).into());
+}
+
+fn detect_init(root: &Root, path_var: &str) -> String {
+    if root.exists("/run/systemd/system") {
+        return "systemd".into();
+    }
+    let Some(cmdline) = root.read_bytes("/proc/1/cmdline") else {
+        return "unknown".into();
+    };
+    let args: Vec<String> = String::from_utf8_lossy(&cmdline).replace('\0', " ").split_whitespace().map(str::to_string).collect();
+    let init_bin = args.first().and_then(|a| root.which(a, path_var));
+    let runs = |tool: &str| root.which(tool, path_var).is_some_and(|p| args.contains(&p));
+    match init_bin {
+        Some(bin) if bin.ends_with("bin/init") => init_from_binary(root, &bin),
+        _ if runs("supervisord") => "supervisord".into(),
+        _ if runs("dumb-init") => "dumb-init".into(),
+        _ if runs("tini") => "tini".into(),
+        _ if args == ["runit"] || args.iter().any(|a| a == "/sbin/my_init") => "runit".into(),
+        _ => "unknown".into(),
+    }
+}
+
+/// The first of upstart/sysvinit/systemd named in the init binary, scanning
+/// chunk by chunk exactly as Salt does (so the same one wins).
+fn init_from_binary(root: &Root, bin: &str) -> String {
+    const NAMES: [&[u8]; 3] = [b"upstart", b"sysvinit", b"systemd"];
+    let Some(data) = root.read_bytes(bin) else {
+        return "unknown".into();
+    };
+    let edge_len = NAMES.iter().map(|n| n.len()).max().unwrap_or(1) - 1;
+    let mut edge: Vec<u8> = Vec::new();
+    for chunk in data.chunks(BUF_SIZE) {
+        let mut buf = edge;
+        buf.extend(chunk.iter().map(u8::to_ascii_lowercase));
+        if let Some(name) = NAMES.iter().find(|n| contains(&buf, n)) {
+            return String::from_utf8_lossy(name).into_owned();
+        }
+        edge = buf[buf.len().saturating_sub(edge_len)..].to_vec();
+    }
+    "unknown".into()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Where distributions install `libsystemd-shared-<version>.so`.
+const SYSTEMD_LIB_DIRS: [&str; 6] = [
+    "/usr/lib/systemd",
+    "/lib/systemd",
+    "/usr/lib64/systemd",
+    "/usr/lib/x86_64-linux-gnu/systemd",
+    "/usr/lib/aarch64-linux-gnu/systemd",
+    "/usr/lib/i386-linux-gnu/systemd",
+];
+
+/// The `systemd` grain, present when systemctl and localectl are installed.
+pub fn systemd(root: &Root, path_var: &str, g: &mut Map) {
+    let systemctl = root.which("systemctl", path_var);
+    if systemctl.is_none() || root.which("localectl", path_var).is_none() {
+        return;
+    }
+    let (version, library) = systemd_shared_library(root);
+    // systemctl is the smaller file and usually holds the string too.
+    let features = [systemctl.as_deref(), library.as_deref()]
+        .into_iter()
+        .flatten()
+        .find_map(|file| root.read_bytes(file).and_then(|b| feature_string(elf_rodata(&b).unwrap_or(&b))));
+    let mut info = Map::new();
+    info.insert("version".into(), version.unwrap_or_else(|| "UNDEFINED".into()).into());
+    info.insert("features".into(), features.unwrap_or_default().into());
+    g.insert("systemd".into(), Value::Map(info));
+}
+
+/// The version in the name of `libsystemd-shared-<version>.so`, and its path.
+fn systemd_shared_library(root: &Root) -> (Option<String>, Option<String>) {
+    for dir in SYSTEMD_LIB_DIRS {
+        for name in root.list_dir(dir) {
+            let version = name.strip_prefix("libsystemd-shared-").and_then(|r| r.strip_suffix(".so"));
+            if let Some(v) = version {
+                return (Some(v.to_string()), Some(format!("{dir}/{name}")));
+            }
+        }
+    }
+    (None, None)
+}
+
+/// The NUL-terminated string that starts with `+PAM ` or `-PAM `: the
+/// second line of `systemctl --version`.
+fn feature_string(data: &[u8]) -> Option<String> {
+    data.split(|b| *b == 0)
+        .find(|s| (s.starts_with(b"+PAM ") || s.starts_with(b"-PAM ")) && s.iter().all(|b| b.is_ascii_graphic() || *b == b' '))
+        .map(|s| String::from_utf8_lossy(s).into_owned())
+}
+
+/// The `.rodata` section of a 64-bit little-endian ELF file, where string
+/// constants live; `None` for anything else (then the whole file is searched).
+fn elf_rodata(elf: &[u8]) -> Option<&[u8]> {
+    if !elf.starts_with(b"\x7fELF\x02\x01") {
+        return None;
+    }
+    let shoff = usize::try_from(le_u64(elf, 0x28)?).ok()?;
+    let entsize = usize::from(le_u16(elf, 0x3a)?);
+    let count = usize::from(le_u16(elf, 0x3c)?);
+    let header = |i: usize| elf.get(shoff.checked_add(i.checked_mul(entsize)?)?..)?.get(..entsize);
+    let strtab = header(usize::from(le_u16(elf, 0x3e)?))?;
+    let names_at = usize::try_from(le_u64(strtab, 0x18)?).ok()?;
+    (0..count).find_map(|i| {
+        let sh = header(i)?;
+        let name_at = names_at.checked_add(usize::try_from(le_u32(sh, 0)?).ok()?)?;
+        let name = elf.get(name_at..)?.split(|b| *b == 0).next()?;
+        if name != b".rodata" {
+            return None;
+        }
+        let start = usize::try_from(le_u64(sh, 0x18)?).ok()?;
+        let size = usize::try_from(le_u64(sh, 0x20)?).ok()?;
+        elf.get(start..start.checked_add(size)?)
+    })
+}
+
+fn le_u16(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn le_u32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+fn le_u64(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A minimal ELF64: header, then sections null, .shstrtab, .rodata.
+    fn tiny_elf(rodata: &[u8]) -> Vec<u8> {
+        let names = b"\0.shstrtab\0.rodata\0";
+        let mut elf = vec![0u8; 64];
+        elf[..6].copy_from_slice(b"\x7fELF\x02\x01");
+        let names_at = elf.len();
+        elf.extend_from_slice(names);
+        let rodata_at = elf.len();
+        elf.extend_from_slice(rodata);
+        let shoff = elf.len();
+        elf[0x28..0x30].copy_from_slice(&(shoff as u64).to_le_bytes());
+        elf[0x3a..0x3c].copy_from_slice(&64u16.to_le_bytes());
+        elf[0x3c..0x3e].copy_from_slice(&3u16.to_le_bytes());
+        elf[0x3e..0x40].copy_from_slice(&1u16.to_le_bytes());
+        for (name, off, size) in [(0u32, 0usize, 0usize), (1, names_at, names.len()), (11, rodata_at, rodata.len())] {
+            let mut sh = vec![0u8; 64];
+            sh[..4].copy_from_slice(&name.to_le_bytes());
+            sh[0x18..0x20].copy_from_slice(&(off as u64).to_le_bytes());
+            sh[0x20..0x28].copy_from_slice(&(size as u64).to_le_bytes());
+            elf.extend(sh);
+        }
+        elf
+    }
+
+    #[test]
+    fn features_are_found_in_elf_rodata() {
+        let elf = tiny_elf(b"x\0-PAM +AUDIT default-hierarchy=unified\0y\0");
+        let rodata = elf_rodata(&elf).expect("rodata section");
+        assert_eq!(feature_string(rodata).as_deref(), Some("-PAM +AUDIT default-hierarchy=unified"));
+        assert_eq!(elf_rodata(b"\x7fELF\x02\x01 truncated"), None);
+        assert_eq!(elf_rodata(b"not an elf"), None);
+    }
+
+    #[test]
+    fn init_binary_scan_prefers_salts_order() {
+        let dir = std::env::temp_dir().join(format!("brine-initsys-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sbin")).expect("mkdir");
+        // "systemd" comes first in the file, but Salt checks sysvinit first per chunk.
+        std::fs::write(dir.join("sbin/init"), b"systemd ... +SYSVINIT").expect("write");
+        assert_eq!(init_from_binary(&Root::new(&dir), "/sbin/init"), "sysvinit");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

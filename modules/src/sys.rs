@@ -1,0 +1,210 @@
+//! Thin, safe wrappers over the few libc calls brine needs that std lacks:
+//! user and group lookups (NSS through `getpwnam_r` and friends), the process
+//! umask, the effective ids and local time.
+//!
+//! It must stay a leaf: no Salt semantics here, only "ask the OS"; callers
+//! turn the answers into Salt's messages.
+
+use std::ffi::{CStr, CString};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A passwd entry, reduced to what brine uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserEntry {
+    pub name: String,
+    pub uid: u32,
+    pub gid: u32,
+    pub home: String,
+}
+
+const BUF_LEN: usize = 16 * 1024;
+
+fn passwd_to_entry(pw: &libc::passwd) -> UserEntry {
+    // SAFETY: getpw*_r filled these with NUL-terminated strings in our buffer.
+    let name = unsafe { CStr::from_ptr(pw.pw_name) }.to_string_lossy().into_owned();
+    let home = unsafe { CStr::from_ptr(pw.pw_dir) }.to_string_lossy().into_owned();
+    UserEntry { name, uid: pw.pw_uid, gid: pw.pw_gid, home }
+}
+
+/// Looks a user up by name.
+pub fn user_by_name(name: &str) -> Option<UserEntry> {
+    let cname = CString::new(name).ok()?;
+    let mut pw: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut buf = vec![0 as libc::c_char; BUF_LEN];
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: all pointers are valid for the duration of the call.
+    let rc = unsafe { libc::getpwnam_r(cname.as_ptr(), &mut pw, buf.as_mut_ptr(), buf.len(), &mut result) };
+    (rc == 0 && !result.is_null()).then(|| passwd_to_entry(&pw))
+}
+
+/// Looks a user up by uid.
+pub fn user_by_uid(uid: u32) -> Option<UserEntry> {
+    let mut pw: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut buf = vec![0 as libc::c_char; BUF_LEN];
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: all pointers are valid for the duration of the call.
+    let rc = unsafe { libc::getpwuid_r(uid, &mut pw, buf.as_mut_ptr(), buf.len(), &mut result) };
+    (rc == 0 && !result.is_null()).then(|| passwd_to_entry(&pw))
+}
+
+fn group_name_of(gr: &libc::group) -> String {
+    // SAFETY: getgr*_r filled gr_name with a NUL-terminated string.
+    unsafe { CStr::from_ptr(gr.gr_name) }.to_string_lossy().into_owned()
+}
+
+/// The gid of a group name.
+pub fn gid_by_name(name: &str) -> Option<u32> {
+    let cname = CString::new(name).ok()?;
+    let mut gr: libc::group = unsafe { std::mem::zeroed() };
+    let mut buf = vec![0 as libc::c_char; BUF_LEN];
+    let mut result: *mut libc::group = std::ptr::null_mut();
+    // SAFETY: all pointers are valid for the duration of the call.
+    let rc = unsafe { libc::getgrnam_r(cname.as_ptr(), &mut gr, buf.as_mut_ptr(), buf.len(), &mut result) };
+    (rc == 0 && !result.is_null()).then_some(gr.gr_gid)
+}
+
+/// The name of a gid.
+pub fn group_by_gid(gid: u32) -> Option<String> {
+    let mut gr: libc::group = unsafe { std::mem::zeroed() };
+    let mut buf = vec![0 as libc::c_char; BUF_LEN];
+    let mut result: *mut libc::group = std::ptr::null_mut();
+    // SAFETY: all pointers are valid for the duration of the call.
+    let rc = unsafe { libc::getgrgid_r(gid, &mut gr, buf.as_mut_ptr(), buf.len(), &mut result) };
+    (rc == 0 && !result.is_null()).then(|| group_name_of(&gr))
+}
+
+/// Salt's `uid_to_user`: the name, or the uid as text when unknown.
+pub fn uid_to_user(uid: u32) -> String {
+    user_by_uid(uid).map(|u| u.name).unwrap_or_else(|| uid.to_string())
+}
+
+/// Salt's `gid_to_group`: the name, or the gid as text when unknown.
+pub fn gid_to_group(gid: u32) -> String {
+    group_by_gid(gid).unwrap_or_else(|| gid.to_string())
+}
+
+pub fn euid() -> u32 {
+    // SAFETY: geteuid cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+pub fn egid() -> u32 {
+    // SAFETY: getegid cannot fail.
+    unsafe { libc::getegid() }
+}
+
+/// The name of the user running brine.
+pub fn current_user() -> String {
+    uid_to_user(euid())
+}
+
+/// The process umask, read without changing it (from /proc when possible).
+pub fn umask() -> u32 {
+    if let Some(mask) = umask_from_proc() {
+        return mask;
+    }
+    // SAFETY: umask cannot fail; the second call restores the value.
+    let old = unsafe { libc::umask(0o022) };
+    unsafe { libc::umask(old) };
+    old as u32
+}
+
+fn umask_from_proc() -> Option<u32> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("Umask:"))?;
+    u32::from_str_radix(line.trim_start_matches("Umask:").trim(), 8).ok()
+}
+
+/// Sets the process umask and returns the previous one.
+pub fn set_umask(mask: u32) -> u32 {
+    // SAFETY: umask cannot fail.
+    unsafe { libc::umask(mask as libc::mode_t) as u32 }
+}
+
+/// A broken-down local time with microseconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LocalTime {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+    pub weekday: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    pub micros: u32,
+}
+
+/// The current local time.
+pub fn local_now() -> LocalTime {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    local_time(now.as_secs() as i64, now.subsec_micros())
+}
+
+/// Converts a Unix time to local time (UTC if the conversion fails).
+pub fn local_time(secs: i64, micros: u32) -> LocalTime {
+    let t: libc::time_t = secs as libc::time_t;
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers are valid; localtime_r is thread-safe.
+    let ok = unsafe { !libc::localtime_r(&t, &mut tm).is_null() };
+    if !ok {
+        return LocalTime { year: 1970, month: 1, day: 1, weekday: 4, hour: 0, minute: 0, second: 0, micros };
+    }
+    LocalTime {
+        year: tm.tm_year + 1900,
+        month: (tm.tm_mon + 1) as u32,
+        day: tm.tm_mday as u32,
+        weekday: tm.tm_wday as u32,
+        hour: tm.tm_hour as u32,
+        minute: tm.tm_min as u32,
+        second: tm.tm_sec as u32,
+        micros,
+    }
+}
+
+impl LocalTime {
+    /// Python's `time.isoformat()`: `HH:MM:SS.ffffff`, no fraction when zero.
+    pub fn iso_time(&self) -> String {
+        let base = format!("{:02}:{:02}:{:02}", self.hour, self.minute, self.second);
+        if self.micros == 0 {
+            base
+        } else {
+            format!("{base}.{:06}", self.micros)
+        }
+    }
+
+    /// `strftime("%a_%b_%d_%H:%M:%S_%Y")` in the C locale.
+    pub fn backup_stamp(&self) -> String {
+        const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+        const MONTHS: [&str; 12] =
+            ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        let day = DAYS.get(self.weekday as usize).copied().unwrap_or("Sun");
+        let month = MONTHS.get(self.month.saturating_sub(1) as usize).copied().unwrap_or("Jan");
+        format!(
+            "{day}_{month}_{:02}_{:02}:{:02}:{:02}_{}",
+            self.day, self.hour, self.minute, self.second, self.year
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_is_known() {
+        let root = user_by_uid(0).expect("uid 0");
+        assert_eq!(root.name, "root");
+        assert_eq!(user_by_name("root").map(|u| u.uid), Some(0));
+        assert_eq!(gid_by_name("root"), Some(0));
+        assert_eq!(uid_to_user(4_000_000_000), "4000000000");
+    }
+
+    #[test]
+    fn iso_time_drops_zero_fraction() {
+        let t = LocalTime { year: 2024, month: 1, day: 2, weekday: 2, hour: 3, minute: 4, second: 5, micros: 0 };
+        assert_eq!(t.iso_time(), "03:04:05");
+        let t = LocalTime { micros: 7, ..t };
+        assert_eq!(t.iso_time(), "03:04:05.000007");
+        assert_eq!(t.backup_stamp(), "Tue_Jan_02_03:04:05_2024");
+    }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The test suite: unit and integration tests, then the Salt compatibility corpus.
+# Usage: bash scripts/test.sh   (from the repository root; ../shared/compat beside it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+compat_dir="${BRINE_COMPAT_DIR:-../shared/compat}"
+
+cargo build --release --workspace --locked
+cargo test --release --workspace --locked
+
+if [ ! -f "$compat_dir/compat.py" ]; then
+    echo "scripts/test.sh: $compat_dir/compat.py not found; the compatibility corpus must sit beside the repository" >&2
+    exit 1
+fi
+# Every case of the corpus; run-* cases join as the state runtime covers them.
+mapfile -t cases < <(ls "$compat_dir/cases" | grep -v -E "${BRINE_COMPAT_SKIP:-^run-}")
+python3 "$compat_dir/compat.py" --salt-call target/release/salt-call "${cases[@]}"

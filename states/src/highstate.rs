@@ -1,0 +1,647 @@
+//! From SLS names or the top file to one merged high data tree.
+//!
+//! Salt's `HighState`: gather and merge top files across saltenvs, match them
+//! against this minion, render each SLS with its includes (absolute, relative
+//! `.x`/`..x`, `saltenv:` mappings, globs), record `extend` and `exclude`, and
+//! number states in render order (`state_auto_order`). Errors are Salt's texts,
+//! collected in a list as Salt reports them.
+//!
+//! It must not compile high data to low chunks (that is `compiler`) nor know
+//! how files are fetched or templates rendered: both are handed in.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use brine_common::matcher::{self, MatchData};
+use brine_common::{Map, Value};
+
+/// Where SLS and top files come from (local roots, or the master's fileserver).
+pub trait FileClient {
+    /// Saltenvs the fileserver knows, `base` first.
+    fn envs(&self) -> Vec<String>;
+    /// Every SLS name available in a saltenv, sorted (`a/init.sls` is `a`).
+    fn list_states(&self, saltenv: &str) -> Vec<String>;
+    /// A local path for a file given relative to the roots.
+    fn find_file(&self, rel: &str, saltenv: &str) -> Option<PathBuf>;
+}
+
+/// Renders one file (SLS or top) into data, returning Salt's error text on failure.
+pub trait SlsRenderer {
+    fn render(&self, file: &StateFile, saltenv: &str, sls: &str) -> Result<Value, String>;
+}
+
+/// A located SLS file: its local path and its path relative to the roots.
+#[derive(Clone, Debug)]
+pub struct StateFile {
+    pub path: PathBuf,
+    pub rel: String,
+}
+
+/// Salt's `fileclient.get_state`: `a.b` is `a/b.sls`, else `a/b/init.sls`.
+pub fn get_state(files: &dyn FileClient, sls: &str, saltenv: &str) -> Option<StateFile> {
+    let base = sls.replace('.', "/");
+    [format!("{base}.sls"), format!("{base}/init.sls")]
+        .into_iter()
+        .find_map(|rel| files.find_file(&rel, saltenv).map(|path| StateFile { path, rel }))
+}
+
+/// The saltenv -> SLS list a minion runs, in top file order.
+pub type Matches = Vec<(String, Vec<String>)>;
+
+/// The state of one highstate compile: the files, the renderer and the order counter.
+pub struct HighState<'a> {
+    pub files: &'a dyn FileClient,
+    pub renderer: &'a dyn SlsRenderer,
+    pub opts: &'a Map,
+    iorder: i64,
+    avail: Vec<(String, Vec<String>)>,
+}
+
+impl<'a> HighState<'a> {
+    pub fn new(files: &'a dyn FileClient, renderer: &'a dyn SlsRenderer, opts: &'a Map) -> Self {
+        let avail = files.envs().into_iter().map(|e| (e.clone(), files.list_states(&e))).collect();
+        HighState { files, renderer, opts, iorder: 10000, avail }
+    }
+
+    fn avail(&self, saltenv: &str) -> Option<&[String]> {
+        self.avail.iter().find(|(e, _)| e == saltenv).map(|(_, l)| l.as_slice())
+    }
+
+    /// Render the given SLS names per saltenv into one high data tree (Salt's `render_highstate`).
+    pub fn render_highstate(&mut self, matches: &Matches) -> (Map, Vec<String>) {
+        let mut high = Map::new();
+        let mut all_errors = Vec::new();
+        let mut mods = HashSet::new();
+        for (saltenv, states) in matches {
+            for sls_match in states {
+                let mut statefiles: Vec<String> = match self.avail(saltenv) {
+                    Some(list) => list.iter().filter(|s| matcher::fnmatch(s, sls_match)).cloned().collect(),
+                    None => {
+                        all_errors.push(format!("No matching salt environment for environment '{saltenv}' found"));
+                        Vec::new()
+                    }
+                };
+                if statefiles.is_empty() {
+                    statefiles.push(sls_match.clone());
+                }
+                for sls in statefiles {
+                    if mods.contains(&format!("{saltenv}:{sls}")) {
+                        continue;
+                    }
+                    let (state, mut errors) = self.render_state(&sls, saltenv, &mut mods, Some(matches));
+                    merge_included_states(&mut high, state, &mut errors);
+                    let this_sls = format!("SLS {sls_match} in saltenv");
+                    for e in errors.iter_mut() {
+                        if e.contains("is not available") && e.contains(&this_sls) {
+                            *e = format!("No matching sls found for '{sls_match}' in env '{saltenv}'");
+                        }
+                    }
+                    all_errors.extend(errors);
+                }
+            }
+        }
+        clean_duplicate_extends(&mut high);
+        (high, all_errors)
+    }
+
+    /// Render one SLS and, recursively, what it includes (Salt's `render_state`).
+    pub fn render_state(
+        &mut self,
+        sls: &str,
+        saltenv: &str,
+        mods: &mut HashSet<String>,
+        matches: Option<&Matches>,
+    ) -> (Map, Vec<String>) {
+        let mut errors = Vec::new();
+        let Some(file) = get_state(self.files, sls, saltenv) else {
+            errors.push(format!(
+                "Specified SLS {sls} in saltenv {saltenv} is not available on the salt master or through a configured fileserver"
+            ));
+            return (Map::new(), errors);
+        };
+        let rendered = self.renderer.render(&file, saltenv, sls);
+        mods.insert(format!("{saltenv}:{sls}"));
+        let mut state = match rendered {
+            Ok(Value::Map(m)) => m,
+            Ok(Value::Null) => return (Map::new(), errors),
+            Ok(Value::Str(s)) if s.is_empty() => return (Map::new(), errors),
+            Ok(_) => {
+                errors.push(format!("SLS {sls} does not render to a dictionary"));
+                return (Map::new(), errors);
+            }
+            Err(msg) => {
+                errors.push(format!("Rendering SLS '{saltenv}:{sls}' failed: {msg}"));
+                return (Map::new(), errors);
+            }
+        };
+        if state.is_empty() {
+            return (state, errors);
+        }
+        let include = match state.get("include") {
+            Some(Value::List(_)) => match state.shift_remove("include") {
+                Some(Value::List(l)) => l,
+                _ => Vec::new(),
+            },
+            Some(_) => {
+                errors.push(format!("Include Declaration in SLS {sls} is not formed as a list"));
+                Vec::new()
+            }
+            None => Vec::new(),
+        };
+        handle_extend(&mut state, sls, saltenv, &mut errors);
+        handle_exclude(&mut state, sls, &mut errors);
+        handle_state_decls(&mut state, sls, saltenv, &mut errors);
+        let is_init = file.rel.ends_with("/init.sls");
+        for inc in include {
+            self.include_one(&mut state, inc, sls, saltenv, is_init, mods, matches, &mut errors);
+        }
+        self.handle_iorder(&mut state);
+        (state, errors)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn include_one(
+        &mut self,
+        state: &mut Map,
+        inc: Value,
+        sls: &str,
+        saltenv: &str,
+        is_init: bool,
+        mods: &mut HashSet<String>,
+        matches: Option<&Matches>,
+        errors: &mut Vec<String>,
+    ) {
+        let (env_key, inc_sls) = match inc {
+            Value::Map(mut m) => match m.pop() {
+                Some((k, v)) => (k, v.py_str()),
+                None => return,
+            },
+            other => (saltenv.to_string(), other.py_str()),
+        };
+        if env_key != "_xenv" && self.avail(&env_key).is_none() {
+            errors.push(format!(
+                "Nonexistent saltenv '{env_key}' found in include of '{inc_sls}' within SLS '{saltenv}:{sls}'"
+            ));
+            return;
+        }
+        let Some(inc_sls) = resolve_relative(&inc_sls, sls, saltenv, is_init, errors) else { return };
+        let match_envs: Vec<String> = matches.map(|m| m.iter().map(|(e, _)| e.clone()).collect()).unwrap_or_default();
+        let resolved_envs: Vec<String> = if env_key != "_xenv" {
+            let avail = self.avail(&env_key).unwrap_or(&[]);
+            if match_envs.contains(&env_key) || avail.iter().any(|s| matcher::fnmatch(s, &inc_sls)) {
+                vec![env_key.clone()]
+            } else {
+                Vec::new()
+            }
+        } else {
+            match_envs
+                .iter()
+                .filter(|e| self.avail(e).unwrap_or(&[]).iter().any(|s| matcher::fnmatch(s, &inc_sls)))
+                .cloned()
+                .collect()
+        };
+        if resolved_envs.len() != 1 && !resolved_envs.iter().any(|e| e == saltenv) {
+            errors.push(if resolved_envs.is_empty() {
+                let envs = if env_key == "_xenv" { match_envs.join(", ") } else { env_key.clone() };
+                format!("Unknown include: Specified SLS {env_key}: {inc_sls} is not available on the salt master in saltenv(s): {envs} ")
+            } else {
+                format!(
+                    "Ambiguous include: Specified SLS {env_key}: {inc_sls} is available on the salt master in multiple available saltenvs: {}",
+                    resolved_envs.join(", ")
+                )
+            });
+            return;
+        }
+        let mut targets: Vec<String> =
+            self.avail(saltenv).unwrap_or(&[]).iter().filter(|s| matcher::fnmatch(s, &inc_sls)).cloned().collect();
+        if targets.is_empty() {
+            targets.push(inc_sls.clone());
+        }
+        let r_env = if resolved_envs.len() == 1 { resolved_envs[0].clone() } else { saltenv.to_string() };
+        for target in targets {
+            if mods.contains(&format!("{r_env}:{target}")) {
+                continue;
+            }
+            let (mut nstate, err) = self.render_state(&target, &r_env, mods, matches);
+            for (id, body) in nstate.iter_mut() {
+                if id.starts_with("__") {
+                    continue;
+                }
+                if let Value::Map(b) = body {
+                    let from = b.entry("__sls_included_from__".to_string()).or_insert_with(|| Value::List(Vec::new()));
+                    if let Value::List(l) = from {
+                        l.push(Value::str(sls));
+                    }
+                }
+            }
+            merge_included_states(state, nstate, errors);
+            errors.extend(err);
+        }
+    }
+
+    /// Salt's `_handle_iorder`: append `{order: N}` to declarations that lack one.
+    fn handle_iorder(&mut self, state: &mut Map) {
+        if self.opts.get("state_auto_order").is_some_and(|v| !v.truthy()) {
+            return;
+        }
+        for (_, body) in state.iter_mut() {
+            let Value::Map(body) = body else { continue };
+            for (s_dec, args) in body.iter_mut() {
+                if s_dec.starts_with('_') {
+                    continue;
+                }
+                let Value::List(args) = args else { continue };
+                let found = args.iter().any(|a| a.as_map().and_then(crate::compiler::first_key) == Some("order"));
+                if !found {
+                    let mut m = Map::new();
+                    m.insert("order".into(), Value::Int(self.iorder));
+                    args.push(Value::Map(m));
+                    self.iorder += 1;
+                }
+            }
+        }
+    }
+
+    /// Gather every saltenv's top file, merged (Salt's `get_top` with the `merge` strategy).
+    pub fn get_top(&mut self) -> Result<Map, Vec<String>> {
+        let state_top = self.opts.get("state_top").and_then(Value::as_str).unwrap_or("top.sls").to_string();
+        let state_top = state_top.strip_prefix("salt://").unwrap_or(&state_top).to_string();
+        let fixed_env = self.opts.get("saltenv").and_then(Value::as_str).map(str::to_string);
+        let envs = match &fixed_env {
+            Some(e) => vec![e.clone()],
+            None => self.files.envs(),
+        };
+        let mut tops: Vec<(String, Vec<Map>)> = Vec::new();
+        let mut errors = Vec::new();
+        for saltenv in envs {
+            let mut list = Vec::new();
+            if let Some(path) = self.files.find_file(&state_top, &saltenv) {
+                let file = StateFile { path, rel: state_top.clone() };
+                match self.renderer.render(&file, &saltenv, "") {
+                    Ok(Value::Map(m)) => list.push(m),
+                    Ok(_) => list.push(Map::new()),
+                    Err(e) => errors.push(format!("Rendering SLS '{saltenv}:{state_top}' failed: {e}")),
+                }
+            }
+            tops.push((saltenv, list));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        self.top_includes(&mut tops);
+        merge_tops(tops)
+    }
+
+    fn top_includes(&mut self, tops: &mut [(String, Vec<Map>)]) {
+        let mut done: HashSet<(String, String)> = HashSet::new();
+        for i in 0..tops.len() {
+            let saltenv = tops[i].0.clone();
+            let mut includes = Vec::new();
+            for ctop in tops[i].1.iter_mut() {
+                if let Some(Value::List(l)) = ctop.shift_remove("include") {
+                    includes.extend(l.iter().map(Value::py_str));
+                }
+            }
+            for sls_match in includes {
+                let names: Vec<String> = self.avail(&saltenv).unwrap_or(&[]).iter()
+                    .filter(|s| matcher::fnmatch(s, &sls_match)).cloned().collect();
+                for sls in names {
+                    if !done.insert((saltenv.clone(), sls.clone())) {
+                        continue;
+                    }
+                    if let Some(file) = get_state(self.files, &sls, &saltenv) {
+                        if let Ok(Value::Map(m)) = self.renderer.render(&file, &saltenv, "") {
+                            tops[i].1.push(m);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Salt's `top_matches`: the SLS names per saltenv whose targets match this minion.
+    pub fn top_matches(&self, top: &Map, data: &MatchData) -> Result<Matches, Vec<String>> {
+        let mut matches: Matches = Vec::new();
+        let fixed_env = self.opts.get("saltenv").and_then(Value::as_str);
+        for (saltenv, body) in top {
+            if fixed_env.is_some_and(|e| e != saltenv) {
+                continue;
+            }
+            let Some(body) = body.as_map() else { continue };
+            for (tgt, items) in body {
+                self.filter_matches(saltenv, tgt, items, data, &mut matches)?;
+            }
+        }
+        Ok(matches)
+    }
+
+    fn filter_matches(&self, saltenv: &str, tgt: &str, items: &Value, data: &MatchData, matches: &mut Matches) -> Result<(), Vec<String>> {
+        let items: Vec<Value> = match items {
+            Value::List(l) => l.clone(),
+            other => vec![other.clone()],
+        };
+        if !confirm_top(tgt, &items, data)? {
+            return Ok(());
+        }
+        entry(matches, saltenv);
+        for item in items {
+            match item {
+                Value::Str(s) => entry(matches, saltenv).push(s),
+                Value::Map(mut m) => {
+                    if let Some(Value::Map(sub)) = m.shift_remove("subfilter") {
+                        for (t, d) in &sub {
+                            self.filter_matches(saltenv, t, d, data, matches)?;
+                        }
+                    }
+                    if let Some((env_key, inc)) = m.pop() {
+                        if self.avail(&env_key).is_some() {
+                            entry(matches, &env_key).push(inc.py_str());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+fn entry<'m>(matches: &'m mut Matches, saltenv: &str) -> &'m mut Vec<String> {
+    if let Some(i) = matches.iter().position(|(e, _)| e == saltenv) {
+        return &mut matches[i].1;
+    }
+    matches.push((saltenv.to_string(), Vec::new()));
+    let last = matches.len() - 1;
+    &mut matches[last].1
+}
+
+/// Salt's `confirm_top`: the `- match: TYPE` item picks the matcher (default glob).
+fn confirm_top(tgt: &str, items: &[Value], data: &MatchData) -> Result<bool, Vec<String>> {
+    let mut tgt_type = "glob".to_string();
+    for item in items {
+        if let Some(m) = item.get("match") {
+            tgt_type = m.py_str();
+        }
+    }
+    let delimiter = items.iter().find_map(|i| i.get("delimiter")).map(Value::py_str).unwrap_or_else(|| ":".into());
+    matcher::matches(&Value::str(tgt), &tgt_type, data, &delimiter).map_err(|e| vec![e.to_string()])
+}
+
+/// Resolve `.x` / `..x` includes against the including SLS.
+fn resolve_relative(inc: &str, sls: &str, saltenv: &str, is_init: bool, errors: &mut Vec<String>) -> Option<String> {
+    if !inc.starts_with('.') {
+        return Some(inc.to_string());
+    }
+    let levels = inc.chars().take_while(|c| *c == '.').count();
+    let rest = &inc[levels..];
+    let mut comps: Vec<&str> = sls.split('.').collect();
+    if is_init {
+        comps.push("init");
+    }
+    if levels > comps.len() {
+        errors.push(format!(
+            "Attempted relative include of '{inc}' within SLS '{saltenv}:{sls}' goes beyond top level package "
+        ));
+        return None;
+    }
+    let mut parts: Vec<&str> = comps[..comps.len() - levels].to_vec();
+    parts.push(rest);
+    Some(parts.join("."))
+}
+
+/// Salt's `_handle_state_decls`: pad short forms, split `mod.fun` keys, stamp `__sls__`/`__env__`.
+fn handle_state_decls(state: &mut Map, sls: &str, saltenv: &str, errors: &mut Vec<String>) {
+    for (name, body) in state.iter_mut() {
+        if name == "__extend__" || name == "__exclude__" {
+            continue;
+        }
+        if let Value::Str(s) = body {
+            if let Some((m, f)) = s.split_once('.') {
+                let f = f.split('.').next().unwrap_or(f);
+                let mut b = Map::new();
+                b.insert("__sls__".into(), sls.into());
+                b.insert("__env__".into(), saltenv.into());
+                b.insert(m.to_string(), Value::List(vec![Value::str(f)]));
+                *body = Value::Map(b);
+                continue;
+            }
+        }
+        let Value::Map(b) = body else {
+            errors.push(format!("ID {name} in SLS {sls} is not a dictionary"));
+            continue;
+        };
+        split_dotted_decls(b, Some((name, sls, errors)));
+        b.entry("__sls__".to_string()).or_insert_with(|| sls.into());
+        b.entry("__env__".to_string()).or_insert_with(|| saltenv.into());
+    }
+}
+
+/// Turn `pkg.installed: [args]` into `pkg: [args, installed]`, keeping key order.
+fn split_dotted_decls(body: &mut Map, mut report: Option<(&str, &str, &mut Vec<String>)>) {
+    let keys: Vec<String> = body.keys().cloned().collect();
+    let mut seen: HashSet<String> = HashSet::new();
+    for key in keys {
+        if key.starts_with('_') || !matches!(body.get(&key), Some(Value::List(_))) {
+            continue;
+        }
+        let Some((m, f)) = key.split_once('.') else {
+            seen.insert(key);
+            continue;
+        };
+        let f = f.split('.').next().unwrap_or(f).to_string();
+        if seen.contains(m) {
+            if let Some((name, sls, errors)) = report.as_mut() {
+                errors.push(format!("ID '{name}' in SLS '{sls}' contains multiple state declarations of the same type"));
+            }
+            continue;
+        }
+        if let Some(Value::List(mut args)) = body.shift_remove(&key) {
+            args.push(Value::Str(f));
+            body.insert(m.to_string(), Value::List(args));
+        }
+        seen.insert(m.to_string());
+    }
+}
+
+fn handle_extend(state: &mut Map, sls: &str, saltenv: &str, errors: &mut Vec<String>) {
+    let Some(ext) = state.shift_remove("extend") else { return };
+    let Value::Map(mut ext) = ext else {
+        errors.push(format!("Extension value in SLS '{sls}' is not a dictionary"));
+        return;
+    };
+    for (name, body) in ext.iter_mut() {
+        let Value::Map(b) = body else {
+            errors.push(format!("Extension name '{name}' in SLS '{sls}' is not a dictionary"));
+            continue;
+        };
+        b.entry("__sls__".to_string()).or_insert_with(|| sls.into());
+        b.entry("__env__".to_string()).or_insert_with(|| saltenv.into());
+        split_dotted_decls(b, None);
+    }
+    push_list(state, "__extend__", vec![Value::Map(ext)]);
+}
+
+fn handle_exclude(state: &mut Map, sls: &str, errors: &mut Vec<String>) {
+    let Some(exc) = state.shift_remove("exclude") else { return };
+    match exc {
+        Value::List(l) => push_list(state, "__exclude__", l),
+        _ => errors.push(format!("Exclude Declaration in SLS {sls} is not formed as a list")),
+    }
+}
+
+fn push_list(state: &mut Map, key: &str, items: Vec<Value>) {
+    let slot = state.entry(key.to_string()).or_insert_with(|| Value::List(Vec::new()));
+    if let Value::List(l) = slot {
+        l.extend(items);
+    }
+}
+
+/// Salt's `merge_included_states`: conflicting IDs are an error, `__extend__`/`__exclude__` accumulate.
+fn merge_included_states(high: &mut Map, mut state: Map, errors: &mut Vec<String>) {
+    for key in ["__extend__", "__exclude__"] {
+        if let Some(Value::List(l)) = state.shift_remove(key) {
+            push_list(high, key, l);
+        }
+    }
+    for (id, body) in &state {
+        if let Some(existing) = high.get(id) {
+            if existing != body {
+                let g = |v: &Value, k: &str| v.get(k).map(Value::py_str).unwrap_or_else(|| "None".into());
+                errors.push(format!(
+                    "Detected conflicting IDs, SLS IDs need to be globally unique.\n    The conflicting ID is '{id}' and is found in SLS '{}:{}' and SLS '{}:{}'",
+                    g(existing, "__env__"), g(existing, "__sls__"), g(body, "__env__"), g(body, "__sls__")
+                ));
+            }
+        }
+    }
+    high.extend(state);
+}
+
+fn clean_duplicate_extends(high: &mut Map) {
+    let Some(Value::List(ext)) = high.get_mut("__extend__") else { return };
+    let mut seen: Vec<(String, Value)> = Vec::new();
+    for item in ext.iter() {
+        if let Value::Map(m) = item {
+            for (k, v) in m {
+                if !seen.iter().any(|(sk, sv)| sk == k && sv == v) {
+                    seen.push((k.clone(), v.clone()));
+                }
+            }
+        }
+    }
+    *ext = seen.into_iter().map(|(k, v)| {
+        let mut m = Map::new();
+        m.insert(k, v);
+        Value::Map(m)
+    }).collect();
+}
+
+/// Salt's `_merge_tops_merge`: base is authoritative; other saltenvs only add their own section.
+fn merge_tops(mut tops: Vec<(String, Vec<Map>)>) -> Result<Map, Vec<String>> {
+    let mut top = Map::new();
+    let no_targets = || vec!["Unable to render top file. No targets found.".to_string()];
+    let base_pos = tops.iter().position(|(e, _)| e == "base");
+    let base = base_pos.map(|i| tops.remove(i).1).unwrap_or_default();
+    for ctop in base {
+        for (saltenv, targets) in ctop {
+            let targets = targets.as_map().ok_or_else(no_targets)?;
+            let slot = top.entry(saltenv).or_insert_with(|| Value::Map(Map::new()));
+            if let Value::Map(s) = slot {
+                s.extend(targets.clone());
+            }
+        }
+    }
+    for (cenv, ctops) in tops {
+        for ctop in ctops {
+            for (saltenv, targets) in ctop {
+                if saltenv != cenv || top.contains_key(&saltenv) {
+                    continue;
+                }
+                let targets = targets.as_map().ok_or_else(no_targets)?;
+                top.insert(saltenv, Value::Map(targets.clone()));
+            }
+        }
+    }
+    Ok(top)
+}
+
+/// Salt's `verify_tops`.
+pub fn verify_tops(tops: &Map) -> Vec<String> {
+    let mut errors = Vec::new();
+    for (saltenv, matches) in tops {
+        if saltenv == "include" {
+            continue;
+        }
+        if saltenv.is_empty() {
+            errors.push("Empty saltenv statement in top file".to_string());
+        }
+        let Some(matches) = matches.as_map() else {
+            errors.push(format!("The top file matches for saltenv {saltenv} are not formatted as a dict"));
+            continue;
+        };
+        for (tgt, slsmods) in matches {
+            let Some(list) = slsmods.as_list() else {
+                errors.push(format!(
+                    "Malformed topfile: state declarations for matcher '{tgt}' in saltenv '{saltenv}' are not formed as a list (got {})",
+                    slsmods.type_name()
+                ));
+                continue;
+            };
+            for m in list {
+                match m {
+                    Value::Map(d) => {
+                        for v in d.values().filter(|v| !v.truthy()) {
+                            errors.push(format!("Improperly formatted top file matcher in saltenv {}: {} file", m.py_repr(), v.py_str()));
+                        }
+                    }
+                    Value::Str(s) if s.is_empty() => errors.push(format!("Environment {saltenv} contains an empty sls index")),
+                    _ => {}
+                }
+            }
+        }
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_includes_resolve_like_salt() {
+        let mut e = Vec::new();
+        assert_eq!(resolve_relative(".sub", "app.web", "base", false, &mut e).as_deref(), Some("app.sub"));
+        assert_eq!(resolve_relative(".sub", "app", "base", true, &mut e).as_deref(), Some("app.sub"));
+        assert_eq!(resolve_relative("..x", "app.web", "base", false, &mut e).as_deref(), Some("x"));
+        assert_eq!(resolve_relative("...x", "app", "base", false, &mut e), None);
+        assert!(e[0].contains("goes beyond top level package"));
+    }
+
+    #[test]
+    fn dotted_declarations_are_split() {
+        let mut state = match Value::from_json(&serde_json::json!({
+            "x": {"pkg.installed": [{"name": "curl"}]},
+            "y": "test.nop"
+        })) {
+            Value::Map(m) => m,
+            _ => unreachable!(),
+        };
+        let mut errors = Vec::new();
+        handle_state_decls(&mut state, "s", "base", &mut errors);
+        assert!(errors.is_empty());
+        assert_eq!(state["x"].get("pkg"), Some(&Value::from_json(&serde_json::json!([{"name": "curl"}, "installed"]))));
+        assert_eq!(state["y"].get("test"), Some(&Value::from_json(&serde_json::json!(["nop"]))));
+    }
+
+    #[test]
+    fn base_top_is_authoritative() {
+        let t = |j| match Value::from_json(&j) { Value::Map(m) => m, _ => unreachable!() };
+        let tops = vec![
+            ("base".to_string(), vec![t(serde_json::json!({"base": {"*": ["a"]}, "dev": {"*": ["b"]}}))]),
+            ("dev".to_string(), vec![t(serde_json::json!({"dev": {"*": ["c"]}, "base": {"*": ["z"]}}))]),
+        ];
+        let top = merge_tops(tops).unwrap();
+        assert_eq!(top["dev"], Value::from_json(&serde_json::json!({"*": ["b"]})));
+        assert_eq!(top["base"], Value::from_json(&serde_json::json!({"*": ["a"]})));
+    }
+}

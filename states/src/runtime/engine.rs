@@ -1,0 +1,371 @@
+//! The chunk walker: Salt's `call_chunks` and `call_chunk`. Walks the chunks
+//! in order, runs each one's requisites first (recursively), then the chunk
+//! itself, handling every requisite status (met, unmet, fail, change -> mod_watch,
+//! prereq, onfail, onchanges), failhard and recursion.
+//!
+//! Low chunks live in an arena and are referred to by index, so flags Salt
+//! sets on a chunk (`__prereq__`, watch turned into require) stick to it as
+//! they do on Python's shared dicts. It must not call state functions itself
+//! (that is `call.rs`) nor evaluate requisite statuses (`requisites.rs`).
+
+use std::collections::HashSet;
+
+use brine_common::{Map, Value};
+use brine_modules::Ctx;
+use indexmap::IndexMap;
+
+use super::requisites::{ReqIndex, Status};
+use super::{gen_tag, Host, RunError};
+
+/// A low chunk in the arena, with the requisites that triggered it when it
+/// is a `mod_watch` copy (Salt's `__reqs__`).
+pub(super) struct Low {
+    pub data: Map,
+    pub reqs: Option<ReqIndex>,
+}
+
+/// The returns of one `call_chunks` (Salt's `running`), plus its failhard flag.
+#[derive(Default)]
+pub(super) struct Run {
+    pub rets: IndexMap<String, Map>,
+    pub failhard: bool,
+}
+
+pub(super) struct Engine<'a> {
+    pub host: &'a dyn Host,
+    pub ctx: &'a Ctx<'a>,
+    pub test: bool,
+    pub arena: Vec<Low>,
+    top: Vec<usize>,
+    pub lowstate: Vec<Map>,
+    /// Returns of prereq test runs (Salt's `self.pre`).
+    pub pre: IndexMap<String, Map>,
+    active: HashSet<String>,
+    pub run_num: i64,
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(host: &'a dyn Host, ctx: &'a Ctx<'a>, test: bool, lows: Vec<Map>) -> Self {
+        let lowstate = lows.clone();
+        let arena: Vec<Low> = lows.into_iter().map(|data| Low { data, reqs: None }).collect();
+        let top = (0..arena.len()).collect();
+        Engine { host, ctx, test, arena, top, lowstate, pre: IndexMap::new(), active: HashSet::new(), run_num: 0 }
+    }
+
+    /// Runs every chunk, then the listeners (Salt's `call_high` tail).
+    pub fn run_all(&mut self) -> Result<IndexMap<String, Map>, RunError> {
+        let top = self.top.clone();
+        let run = self.call_chunks(&top)?;
+        self.call_listen(&top, run.rets)
+    }
+
+    pub fn low(&self, idx: usize) -> &Map {
+        static EMPTY: std::sync::OnceLock<Map> = std::sync::OnceLock::new();
+        self.arena.get(idx).map(|l| &l.data).unwrap_or_else(|| EMPTY.get_or_init(Map::new))
+    }
+
+    pub fn low_mut(&mut self, idx: usize) -> Option<&mut Map> {
+        self.arena.get_mut(idx).map(|l| &mut l.data)
+    }
+
+    pub fn tag(&self, idx: usize) -> String {
+        gen_tag(self.low(idx))
+    }
+
+    /// Adds a chunk (a copy made for mod_watch or a listener) to the arena.
+    pub fn push_low(&mut self, data: Map, reqs: Option<ReqIndex>) -> usize {
+        self.arena.push(Low { data, reqs });
+        self.arena.len() - 1
+    }
+
+    pub fn flag(&self, idx: usize, key: &str) -> bool {
+        self.low(idx).get(key).map(Value::truthy).unwrap_or(false)
+    }
+
+    pub fn next_run_num(&mut self) -> i64 {
+        let n = self.run_num;
+        self.run_num += 1;
+        n
+    }
+
+    /// Salt's `call_chunks`.
+    pub fn call_chunks(&mut self, chunks: &[usize]) -> Result<Run, RunError> {
+        let mut run = Run::default();
+        for &low in chunks {
+            if run.failhard {
+                run.failhard = false;
+                return Ok(run);
+            }
+            let tag = self.tag(low);
+            if !run.rets.contains_key(&tag) {
+                self.call_chunk(low, &mut run, chunks, 0)?;
+                if self.check_failhard(low, &run) {
+                    return Ok(run);
+                }
+            }
+            self.active.clear();
+        }
+        run.failhard = false;
+        Ok(run)
+    }
+
+    /// Salt's `check_failhard`: a failed (not None) result with failhard set.
+    pub fn check_failhard(&self, low: usize, run: &Run) -> bool {
+        if self.test {
+            return false;
+        }
+        let failhard = match self.low(low).get("failhard") {
+            Some(v) => v.truthy(),
+            None => self.host.opts().get("failhard").map(Value::truthy).unwrap_or(false),
+        };
+        if !failhard {
+            return false;
+        }
+        match run.rets.get(&self.tag(low)).and_then(|r| r.get("result")) {
+            Some(Value::Bool(b)) => !b,
+            Some(Value::Null) | None => false,
+            Some(other) => !other.truthy(),
+        }
+    }
+
+    /// Salt's `call_chunk`.
+    pub fn call_chunk(&mut self, low: usize, run: &mut Run, chunks: &[usize], depth: usize) -> Result<(), RunError> {
+        let tag = self.tag(low);
+        if !self.flag(low, "prerequired") {
+            self.active.insert(tag.clone());
+        }
+        let is_prereq = self.flag(low, "__prereq__");
+        let (status, reqs) = self.check_requisite(low, &run.rets, chunks, !is_prereq)?;
+        match status {
+            Status::Unmet => return self.handle_unmet(low, run, chunks, depth, is_prereq),
+            Status::Met => self.store_call(low, run, chunks, is_prereq)?,
+            Status::Fail => self.handle_fail(low, run, &reqs),
+            Status::Change if !is_prereq => self.handle_change(low, run, chunks, reqs)?,
+            Status::Pre => self.store_skip(low, run, &tag, SkipKind::Pre),
+            Status::OnFail => self.store_skip(low, run, &tag, SkipKind::OnFail),
+            Status::OnChanges => self.store_skip(low, run, &tag, SkipKind::OnChanges),
+            Status::Change => self.store_call(low, run, chunks, is_prereq)?,
+        }
+        Ok(())
+    }
+
+    fn store_call(&mut self, low: usize, run: &mut Run, chunks: &[usize], is_prereq: bool) -> Result<(), RunError> {
+        let tag = self.tag(low);
+        let ret = self.call(low, chunks, &run.rets)?;
+        if is_prereq {
+            self.pre.insert(tag, ret);
+        } else {
+            run.rets.insert(tag, ret);
+        }
+        Ok(())
+    }
+
+    fn handle_change(&mut self, low: usize, run: &mut Run, chunks: &[usize], reqs: ReqIndex) -> Result<(), RunError> {
+        let tag = self.tag(low);
+        let ret = self.call(low, chunks, &run.rets)?;
+        let has_changes = ret.get("changes").map(Value::truthy).unwrap_or(false);
+        let skip_watch = ret.get("skip_watch").map(Value::truthy).unwrap_or(false);
+        if has_changes || skip_watch {
+            run.rets.insert(tag, ret);
+            return Ok(());
+        }
+        let mut data = self.low(low).clone();
+        let fun = data.get("fun").cloned().unwrap_or(Value::Null);
+        data.insert("sfun".into(), fun);
+        data.insert("fun".into(), Value::str("mod_watch"));
+        let watch_low = self.push_low(data, Some(reqs));
+        let ret = self.call(watch_low, chunks, &run.rets)?;
+        run.rets.insert(tag, ret);
+        Ok(())
+    }
+
+    fn handle_fail(&mut self, low: usize, run: &mut Run, reqs: &ReqIndex) {
+        let tag = self.tag(low);
+        if let Some(mut prev) = self.pre.get(&tag).cloned() {
+            if prev.get("changes").map(Value::truthy).unwrap_or(false) {
+                prev.insert("changes".into(), Value::Map(Map::new()));
+            }
+            prev.insert("__run_num__".into(), Value::Int(self.run_num));
+            self.copy_ids(low, &mut prev);
+            run.rets.insert(tag, prev);
+        } else {
+            let comment = format!("One or more requisite failed: {}", self.failed_requisites(reqs, run).join(", "));
+            let mut ret = self.fake_ret(low, false, &comment);
+            ret.insert("__run_num__".into(), Value::Int(self.run_num));
+            run.rets.insert(tag.clone(), ret.clone());
+            self.pre.insert(tag, ret);
+        }
+        self.run_num += 1;
+    }
+
+    /// `SLS.ID` of every required state whose result is False (Salt keeps them
+    /// in a set; we keep first-seen order).
+    fn failed_requisites(&self, reqs: &ReqIndex, run: &Run) -> Vec<String> {
+        let mut failed: Vec<String> = Vec::new();
+        for idxs in reqs.values() {
+            for &r in idxs {
+                let rtag = self.tag(r);
+                let ret = self.pre.get(&rtag).or_else(|| run.rets.get(&rtag));
+                if ret.and_then(|r| r.get("result")) == Some(&Value::Bool(false)) {
+                    let l = self.low(r);
+                    let key = format!(
+                        "{}.{}",
+                        l.get("__sls__").map(Value::py_str).unwrap_or_default(),
+                        l.get("__id__").map(Value::py_str).unwrap_or_default()
+                    );
+                    if !failed.contains(&key) {
+                        failed.push(key);
+                    }
+                }
+            }
+        }
+        failed
+    }
+
+    /// A return for a state that did not run: changes empty, fake timing.
+    pub fn fake_ret(&self, low: usize, result: bool, comment: &str) -> Map {
+        let now = brine_modules::sys::local_now();
+        let mut ret = Map::new();
+        ret.insert("changes".into(), Value::Map(Map::new()));
+        ret.insert("result".into(), Value::Bool(result));
+        ret.insert("duration".into(), Value::Float(0.002));
+        ret.insert("start_time".into(), Value::Str(now.iso_time()));
+        ret.insert("comment".into(), Value::str(comment));
+        self.copy_ids(low, &mut ret);
+        ret
+    }
+
+    /// Copies `__sls__`, `__id__` and `name` from the chunk into a return.
+    pub fn copy_ids(&self, low: usize, ret: &mut Map) {
+        for key in ["__sls__", "__id__", "name"] {
+            ret.insert(key.into(), self.low(low).get(key).cloned().unwrap_or(Value::Null));
+        }
+    }
+
+    fn store_skip(&mut self, low: usize, run: &mut Run, tag: &str, kind: SkipKind) {
+        let mut ret = self.fake_ret(low, true, kind.comment());
+        if kind != SkipKind::Pre {
+            ret.insert("__state_ran__".into(), Value::Bool(false));
+        }
+        ret.insert("__run_num__".into(), Value::Int(self.next_run_num()));
+        if kind == SkipKind::Pre {
+            self.pre.insert(tag.to_string(), ret.clone());
+        }
+        run.rets.insert(tag.to_string(), ret);
+    }
+
+    /// Salt's "unmet" branch: report missing requisites, or run the required
+    /// chunks first and then this one again.
+    fn handle_unmet(&mut self, low: usize, run: &mut Run, chunks: &[usize], depth: usize, is_prereq: bool) -> Result<(), RunError> {
+        let (found, lost) = self.find_requisites(low, chunks, is_prereq);
+        if !lost.is_empty() {
+            self.store_lost(low, run, &lost, is_prereq);
+            return Ok(());
+        }
+        let tag = self.tag(low);
+        let mut last = None;
+        for &chunk in &found {
+            last = Some(chunk);
+            let ctag = self.tag(chunk);
+            if run.rets.contains_key(&ctag) {
+                continue;
+            }
+            if self.active.contains(&ctag) {
+                self.recursive_in_active(low, chunk, &ctag, run, chunks)?;
+                return Ok(());
+            }
+            self.call_chunk(chunk, run, chunks, 0)?;
+            if self.check_failhard(chunk, run) {
+                run.failhard = true;
+                return Ok(());
+            }
+        }
+        if self.flag(low, "__prereq__") {
+            let (status, _) = self.check_requisite(low, &run.rets, chunks, false)?;
+            let mut ret = self.call(low, chunks, &run.rets)?;
+            if !ret.get("changes").map(Value::truthy).unwrap_or(false) && status == Status::Change {
+                let mut w = Map::new();
+                w.insert("watch".into(), Value::str("watch"));
+                ret.insert("changes".into(), Value::Map(w));
+                ret.insert("result".into(), Value::Null);
+            }
+            self.pre.insert(tag, ret);
+        } else if depth + 1 >= 20 {
+            self.store_recursive(low, run, &tag, false);
+        } else {
+            self.call_chunk(low, run, chunks, depth + 1)?;
+        }
+        if let Some(chunk) = last {
+            if self.check_failhard(chunk, run) {
+                run.failhard = true;
+            }
+        }
+        Ok(())
+    }
+
+    fn recursive_in_active(&mut self, low: usize, chunk: usize, ctag: &str, run: &mut Run, chunks: &[usize]) -> Result<(), RunError> {
+        let tag = self.tag(low);
+        if self.flag(chunk, "__prerequired__") {
+            if !self.pre.contains_key(&tag) {
+                if let Some(l) = self.low_mut(low) {
+                    l.insert("__prereq__".into(), Value::Bool(true));
+                }
+                let ret = self.call(low, chunks, &run.rets)?;
+                self.pre.insert(ctag.to_string(), ret);
+            }
+            return Ok(());
+        }
+        self.store_recursive(low, run, &tag, true);
+        Ok(())
+    }
+
+    /// "Recursive requisite found"; Salt counts a run number only when the
+    /// recursion was seen among the active chunks, not at the depth limit.
+    fn store_recursive(&mut self, low: usize, run: &mut Run, tag: &str, count_run: bool) {
+        let mut ret = Map::new();
+        ret.insert("changes".into(), Value::Map(Map::new()));
+        ret.insert("result".into(), Value::Bool(false));
+        ret.insert("comment".into(), Value::str("Recursive requisite found"));
+        ret.insert("__run_num__".into(), Value::Int(self.run_num));
+        self.copy_ids(low, &mut ret);
+        run.rets.insert(tag.to_string(), ret);
+        if count_run {
+            self.run_num += 1;
+        }
+    }
+
+    fn store_lost(&mut self, low: usize, run: &mut Run, lost: &[(String, Vec<(String, Value)>)], is_prereq: bool) {
+        let mut comment = String::from("The following requisites were not found:\n");
+        for (requisite, reqs) in lost {
+            comment.push_str(&format!("{}{requisite}:\n", " ".repeat(19)));
+            for (key, val) in reqs {
+                comment.push_str(&format!("{}{key}: {}\n", " ".repeat(23), val.py_str()));
+            }
+        }
+        let tag = self.tag(low);
+        let mut ret = self.fake_ret(low, false, &comment);
+        ret.insert("__run_num__".into(), Value::Int(self.next_run_num()));
+        if is_prereq {
+            self.pre.insert(tag, ret);
+        } else {
+            run.rets.insert(tag, ret);
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum SkipKind {
+    Pre,
+    OnFail,
+    OnChanges,
+}
+
+impl SkipKind {
+    fn comment(self) -> &'static str {
+        match self {
+            SkipKind::Pre => "No changes detected",
+            SkipKind::OnFail => "State was not run because onfail req did not change",
+            SkipKind::OnChanges => "State was not run because none of the onchanges reqs changed",
+        }
+    }
+}

@@ -1,0 +1,449 @@
+//! The `salt` mapping templates see, and the context-bound functions
+//! `salt-call` answers itself.
+//!
+//! `salt['grains.get']('ip_interfaces:eth0')` and `salt.grains.get(...)` both
+//! work. Functions that need the minion's grains, pillar or options
+//! (`grains.*`, `pillar.*`, `config.*`) and Salt's data helpers
+//! (`defaults.merge`, `slsutil.merge`, ...) are written here on the template
+//! engine's values, so that `defaults.merge` and `slsutil.update` mutate in
+//! place as in Salt. Every other name goes to the execution module registry.
+//!
+//! It must not run states.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use brine_common::{Map, Value as C};
+
+use crate::jinja::{self, Error, Kwargs, Value};
+
+/// The data the functions read: options, grains, pillar.
+#[derive(Default)]
+struct Ctx {
+    opts: C,
+    grains: C,
+    pillar: C,
+}
+
+/// The `salt` mapping of one minion.
+#[derive(Clone)]
+pub struct SaltFns {
+    ctx: Rc<RefCell<Ctx>>,
+}
+
+type Native = fn(&Ctx, &[Value], &Kwargs) -> Result<Value, Error>;
+
+/// Every function answered here, by its Salt name.
+const TABLE: &[(&str, Native)] = &[
+    ("grains.get", grains_get),
+    ("grains.item", grains_item),
+    ("grains.items", grains_items),
+    ("grains.ls", grains_ls),
+    ("grains.has_value", grains_has_value),
+    ("grains.filter_by", grains_filter_by),
+    ("pillar.get", pillar_get),
+    ("pillar.item", pillar_item),
+    ("pillar.items", pillar_items),
+    ("pillar.raw", pillar_items),
+    ("pillar.keys", pillar_keys),
+    ("pillar.filter_by", pillar_filter_by),
+    ("config.get", config_get),
+    ("config.option", config_option),
+    ("defaults.merge", defaults_merge),
+    ("defaults.deepcopy", defaults_deepcopy),
+    ("defaults.update", defaults_update),
+    ("slsutil.merge", slsutil_merge),
+    ("slsutil.merge_all", slsutil_merge_all),
+    ("slsutil.update", slsutil_update),
+];
+
+impl SaltFns {
+    pub fn new(opts: Map, grains: Map, pillar: Map) -> SaltFns {
+        let ctx = Ctx { opts: C::Map(opts), grains: C::Map(grains), pillar: C::Map(pillar) };
+        SaltFns { ctx: Rc::new(RefCell::new(ctx)) }
+    }
+
+    /// Replace the pillar the functions see (after it has been compiled).
+    pub fn set_pillar(&mut self, pillar: Map) {
+        self.ctx.borrow_mut().pillar = C::Map(pillar);
+    }
+
+    /// The template value of `salt`.
+    pub fn value(&self) -> Value {
+        Value::object(SaltObject { fns: self.clone(), prefix: None })
+    }
+
+    /// Whether `name` is a function this mapping knows.
+    pub fn has(name: &str) -> bool {
+        TABLE.iter().any(|(n, _)| *n == name) || brine_modules::exists(name)
+    }
+
+    fn function(&self, name: &str) -> Option<Value> {
+        if !SaltFns::has(name) {
+            return None;
+        }
+        let me = self.clone();
+        let fname = name.to_string();
+        Some(Value::function(name, move |args, kwargs| me.call_jinja(&fname, args, kwargs)))
+    }
+
+    fn call_jinja(&self, name: &str, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
+        if let Some((_, f)) = TABLE.iter().find(|(n, _)| *n == name) {
+            return f(&self.ctx.borrow(), args, kwargs);
+        }
+        let cargs: Vec<C> = args.iter().map(Value::to_common).collect::<Result<_, _>>()?;
+        let mut ckw = Map::new();
+        for (k, v) in kwargs {
+            ckw.insert(k.clone(), v.to_common()?);
+        }
+        let ctx = self.ctx.borrow();
+        let map = |v: &C| v.as_map().cloned().unwrap_or_default();
+        let (opts, grains, pillar) = (map(&ctx.opts), map(&ctx.grains), map(&ctx.pillar));
+        let runner = brine_modules::SystemRunner;
+        let mctx = brine_modules::Ctx::new(&opts, &grains, &pillar, &runner);
+        brine_modules::call(name, &cargs, &ckw, &mctx)
+            .map(|v| Value::from_common(&v))
+            .map_err(|e| Error::new(jinja::ErrorKind::Host, e.to_string()))
+    }
+
+    /// Call a function with plain values (for `salt-call`).
+    pub fn call(&self, name: &str, args: &[C], kwargs: &Map) -> Result<C, String> {
+        if !SaltFns::has(name) {
+            return Err(format!("'{name}' is not available."));
+        }
+        let jargs: Vec<Value> = args.iter().map(Value::from_common).collect();
+        let jkw: Kwargs = kwargs
+            .iter()
+            .filter(|(k, _)| !k.starts_with("__") && k.as_str() != "pillar")
+            .map(|(k, v)| (k.clone(), Value::from_common(v)))
+            .collect();
+        self.call_jinja(name, &jargs, &jkw).and_then(|v| v.to_common()).map_err(|e| e.message().to_string())
+    }
+}
+
+/// `salt` itself and its `salt.grains`-style namespaces.
+struct SaltObject {
+    fns: SaltFns,
+    prefix: Option<String>,
+}
+
+impl jinja::Object for SaltObject {
+    fn type_name(&self) -> &str {
+        "LazyLoader"
+    }
+
+    fn get_item(&self, key: &Value) -> Option<Value> {
+        let name = key.as_str()?;
+        match &self.prefix {
+            None => self.fns.function(name),
+            Some(p) => self.fns.function(&format!("{p}.{name}")),
+        }
+    }
+
+    fn get_attr(&self, name: &str) -> Option<Value> {
+        match &self.prefix {
+            None => Some(Value::object(SaltObject { fns: self.fns.clone(), prefix: Some(name.to_string()) })),
+            Some(p) => self.fns.function(&format!("{p}.{name}")),
+        }
+    }
+}
+
+// ---- argument helpers ------------------------------------------------------
+
+/// Positional-or-keyword argument `i` named `name`.
+fn arg<'a>(args: &'a [Value], kwargs: &'a Kwargs, i: usize, name: &str) -> Option<&'a Value> {
+    args.get(i).or_else(|| kwargs.get(name))
+}
+
+fn arg_str(args: &[Value], kwargs: &Kwargs, i: usize, name: &str, default: &str) -> String {
+    match arg(args, kwargs, i, name) {
+        Some(Value::Str(s)) => s.to_string(),
+        Some(Value::None) | None => default.to_string(),
+        Some(other) => other.to_common().map(|c| c.py_str()).unwrap_or_default(),
+    }
+}
+
+fn truthy(v: Option<&Value>) -> bool {
+    v.and_then(|v| v.to_common().ok()).is_some_and(|c| c.truthy())
+}
+
+fn type_error(msg: impl Into<String>) -> Error {
+    Error::type_error(msg)
+}
+
+// ---- grains / pillar / config ---------------------------------------------
+
+/// `traverse_dict_and_list` with a default.
+fn traverse(data: &C, key: &str, delimiter: &str) -> Option<Value> {
+    data.traverse(key, delimiter).map(Value::from_common)
+}
+
+fn getter(data: &C, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
+    let key = arg_str(args, kwargs, 0, "key", "");
+    let default = arg(args, kwargs, 1, "default").cloned().unwrap_or_else(|| Value::str(""));
+    let delimiter = arg_str(args, kwargs, 2, "delimiter", ":");
+    Ok(traverse(data, &key, &delimiter).unwrap_or(default))
+}
+
+fn grains_get(ctx: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
+    getter(&ctx.grains, args, kwargs)
+}
+
+fn pillar_get(ctx: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
+    getter(&ctx.pillar, args, kwargs)
+}
+
+fn items_of(data: &C, args: &[Value]) -> Value {
+    let mut out = jinja::value::DictMap::new();
+    for a in args {
+        if let Some(k) = a.as_str() {
+            if let Some(v) = traverse(data, k, ":") {
+                out.insert(Value::str(k), v);
+            }
+        }
+    }
+    Value::dict(out)
+}
+
+fn grains_item(ctx: &Ctx, args: &[Value], _: &Kwargs) -> Result<Value, Error> {
+    Ok(items_of(&ctx.grains, args))
+}
+
+fn pillar_item(ctx: &Ctx, args: &[Value], _: &Kwargs) -> Result<Value, Error> {
+    Ok(items_of(&ctx.pillar, args))
+}
+
+fn grains_items(ctx: &Ctx, _: &[Value], _: &Kwargs) -> Result<Value, Error> {
+    Ok(Value::from_common(&ctx.grains))
+}
+
+fn pillar_items(ctx: &Ctx, _: &[Value], _: &Kwargs) -> Result<Value, Error> {
+    Ok(Value::from_common(&ctx.pillar))
+}
+
+fn grains_ls(ctx: &Ctx, _: &[Value], _: &Kwargs) -> Result<Value, Error> {
+    let mut keys: Vec<String> = ctx.grains.as_map().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    keys.sort();
+    Ok(Value::list(keys.iter().map(|k| Value::str(k)).collect()))
+}
+
+fn pillar_keys(ctx: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
+    let key = arg_str(args, kwargs, 0, "key", "");
+    match ctx.pillar.traverse(&key, ":") {
+        Some(C::Map(m)) => Ok(Value::list(m.keys().map(|k| Value::str(k)).collect())),
+        _ => Err(Error::new(jinja::ErrorKind::Host, format!("Pillar key not found: {key}"))),
+    }
+}
+
+fn grains_has_value(ctx: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
+    let key = arg_str(args, kwargs, 0, "key", "");
+    Ok(Value::Bool(ctx.grains.traverse(&key, ":").is_some_and(C::truthy)))
+}
+
+fn config_get(ctx: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
+    let key = arg_str(args, kwargs, 0, "key", "");
+    let default = arg(args, kwargs, 1, "default").cloned().unwrap_or_else(|| Value::str(""));
+    let delimiter = arg_str(args, kwargs, 2, "delimiter", ":");
+    for data in [&ctx.opts, &ctx.grains, &ctx.pillar] {
+        if let Some(v) = traverse(data, &key, &delimiter) {
+            return Ok(v);
+        }
+    }
+    Ok(default)
+}
+
+fn config_option(ctx: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
+    let key = arg_str(args, kwargs, 0, "value", "");
+    let default = arg(args, kwargs, 1, "default").cloned().unwrap_or_else(|| Value::str(""));
+    Ok(ctx.opts.get(&key).map(Value::from_common).unwrap_or(default))
+}
+
+/// Salt's `salt.utils.data.filter_by`.
+fn filter_by(lookup: &Value, vals: Option<C>, merge: Option<&Value>, default: &str, base: Option<&str>) -> Result<Value, Error> {
+    let Value::Dict(table) = lookup else { return Err(type_error("filter_by lookup_dict must be a dictionary")) };
+    let vals = match vals {
+        Some(C::List(l)) => l,
+        Some(v) => vec![v],
+        None => vec![C::List(Vec::new())],
+    };
+    let mut ret: Option<Value> = None;
+    'outer: for each in vals {
+        let each = each.py_str();
+        for (k, v) in table.items() {
+            let key = k.as_str().map(str::to_string).unwrap_or_else(|| k.to_common().map(|c| c.py_str()).unwrap_or_default());
+            if brine_common::matcher::fnmatch(&each, &key) {
+                ret = Some(v);
+                break 'outer;
+            }
+        }
+    }
+    if ret.as_ref().is_none_or(|v| matches!(v, Value::None)) {
+        ret = table.get_str(default);
+    }
+    if let Some(base) = base.and_then(|b| table.get_str(b)) {
+        ret = match ret {
+            None | Some(Value::None) => Some(base),
+            Some(Value::Dict(r)) => match deepcopy(&base) {
+                Value::Dict(b) => {
+                    update(&b, &r, true, false)?;
+                    Some(Value::Dict(b))
+                }
+                _ => Some(Value::Dict(r)),
+            },
+            Some(_) if matches!(base, Value::Dict(_)) => {
+                return Err(type_error("filter_by default and look-up values must both be dictionaries."))
+            }
+            other => other,
+        };
+    }
+    if let Some(m) = merge.filter(|m| !matches!(m, Value::None)) {
+        let Value::Dict(md) = m else { return Err(type_error("filter_by merge argument must be a dictionary.")) };
+        ret = match ret {
+            None | Some(Value::None) => Some(m.clone()),
+            Some(Value::Dict(r)) => {
+                if let Value::Dict(copy) = deepcopy(&Value::Dict(md.clone())) {
+                    update(&r, &copy, true, false)?;
+                }
+                Some(Value::Dict(r))
+            }
+            other => other,
+        };
+    }
+    Ok(ret.unwrap_or(Value::None))
+}
+
+fn filter_by_args(data: &C, default_key: &str, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
+    let lookup = arg(args, kwargs, 0, "lookup_dict").cloned().unwrap_or(Value::None);
+    let key = arg_str(args, kwargs, 1, if default_key == "os_family" { "grain" } else { "pillar" }, default_key);
+    let merge = arg(args, kwargs, 2, "merge");
+    let default = arg_str(args, kwargs, 3, "default", "default");
+    let base = arg(args, kwargs, 4, "base").and_then(Value::as_str).map(str::to_string);
+    filter_by(&lookup, data.traverse(&key, ":").cloned(), merge, &default, base.as_deref())
+}
+
+fn grains_filter_by(ctx: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
+    filter_by_args(&ctx.grains, "os_family", args, kwargs)
+}
+
+fn pillar_filter_by(ctx: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
+    filter_by_args(&ctx.pillar, "", args, kwargs)
+}
+
+// ---- dict merging -----------------------------------------------------------
+
+/// Python's `copy.deepcopy` for template data.
+pub fn deepcopy(v: &Value) -> Value {
+    match v {
+        Value::List(l) => Value::list(l.snapshot().iter().map(deepcopy).collect()),
+        Value::Dict(d) => Value::dict(d.items().into_iter().map(|(k, x)| (k, deepcopy(&x))).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Salt's `dictupdate.update(dest, upd, recursive_update, merge_lists)`, in place.
+pub fn update(dest: &jinja::value::Dict, upd: &jinja::value::Dict, recursive: bool, merge_lists: bool) -> Result<(), Error> {
+    let upd_items = upd.items();
+    let overlap = upd_items.iter().any(|(k, _)| dest.get(k).is_some());
+    for (k, val) in upd_items {
+        let new = match (recursive && overlap, dest.get(&k), &val) {
+            (true, Some(Value::Dict(d)), Value::Dict(u)) => {
+                update(&d, u, true, merge_lists)?;
+                Value::Dict(d)
+            }
+            (true, Some(Value::List(d)), Value::List(u)) if merge_lists => {
+                let mut merged: Vec<Value> = d.snapshot().iter().map(deepcopy).collect();
+                for x in u.snapshot() {
+                    if !merged.iter().any(|m| jinja::ops::py_eq(m, &x)) {
+                        merged.push(x);
+                    }
+                }
+                Value::list(merged)
+            }
+            _ => val.clone(),
+        };
+        dest.insert(k, new)?;
+    }
+    Ok(())
+}
+
+fn two_dicts(args: &[Value], kwargs: &Kwargs, a: &str, b: &str) -> Result<(jinja::value::Dict, jinja::value::Dict), Error> {
+    match (arg(args, kwargs, 0, a), arg(args, kwargs, 1, b)) {
+        (Some(Value::Dict(x)), Some(Value::Dict(y))) => Ok((x.clone(), y.clone())),
+        _ => Err(type_error("Cannot update using non-dict types in dictupdate.update()")),
+    }
+}
+
+fn defaults_merge(_: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
+    let (dest, upd) = two_dicts(args, kwargs, "dest", "src")?;
+    let recursive = arg(args, kwargs, 2, "recursive_update").is_none_or(|v| truthy(Some(v)));
+    let merge_lists = truthy(arg(args, kwargs, 3, "merge_lists"));
+    let in_place = arg(args, kwargs, 4, "in_place").is_none_or(|v| truthy(Some(v)));
+    let dest = if in_place {
+        dest
+    } else {
+        match deepcopy(&Value::Dict(dest)) {
+            Value::Dict(d) => d,
+            _ => return Err(type_error("deepcopy of a dict is a dict")),
+        }
+    };
+    update(&dest, &upd, recursive, merge_lists)?;
+    Ok(Value::Dict(dest))
+}
+
+fn defaults_deepcopy(_: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
+    Ok(arg(args, kwargs, 0, "source").map(deepcopy).unwrap_or(Value::None))
+}
+
+/// `defaults.update(dest, defaults)`: fill `dest` with defaults it lacks (recursively).
+fn defaults_update(_: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
+    let (dest, defaults) = two_dicts(args, kwargs, "dest", "defaults")?;
+    let merged = match deepcopy(&Value::Dict(defaults)) {
+        Value::Dict(d) => d,
+        _ => return Err(type_error("deepcopy of a dict is a dict")),
+    };
+    update(&merged, &dest, true, true)?;
+    for (k, v) in merged.items() {
+        dest.insert(k, v)?;
+    }
+    Ok(Value::Dict(dest))
+}
+
+fn slsutil_merge(_: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
+    let (a, b) = two_dicts(args, kwargs, "obj_a", "obj_b")?;
+    let strategy = arg_str(args, kwargs, 2, "strategy", "smart");
+    let merge_lists = truthy(arg(args, kwargs, 4, "merge_lists"));
+    if strategy == "overwrite" || strategy == "none" {
+        let copy = deepcopy(&Value::Dict(a));
+        if let Value::Dict(c) = &copy {
+            for (k, v) in b.items() {
+                c.insert(k, v)?;
+            }
+        }
+        return Ok(copy);
+    }
+    let copy = deepcopy(&Value::Dict(a));
+    if let Value::Dict(c) = &copy {
+        update(c, &b, true, merge_lists)?;
+    }
+    Ok(copy)
+}
+
+fn slsutil_merge_all(_: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
+    let Some(Value::List(list)) = arg(args, kwargs, 0, "lst") else { return Err(type_error("merge_all needs a list")) };
+    let merge_lists = truthy(arg(args, kwargs, 2, "merge_lists"));
+    let out = jinja::value::Dict::new(Default::default());
+    for item in list.snapshot() {
+        if let Value::Dict(d) = item {
+            update(&out, &d, true, merge_lists)?;
+        }
+    }
+    Ok(Value::Dict(out))
+}
+
+fn slsutil_update(_: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
+    let (dest, upd) = two_dicts(args, kwargs, "dest", "upd")?;
+    let recursive = arg(args, kwargs, 2, "recursive_update").is_none_or(|v| truthy(Some(v)));
+    let merge_lists = truthy(arg(args, kwargs, 3, "merge_lists"));
+    update(&dest, &upd, recursive, merge_lists)?;
+    Ok(Value::Dict(dest))
+}
