@@ -19,7 +19,7 @@ use crate::{shlex, sys, Bound, Ctx, Function, Module, ModuleError};
 pub const MODULE: Module = Module {
     name: "cmd",
     functions: &[
-        Function { name: "run", sig: sig(RUN_PARAMS), run: run },
+        Function { name: "run", sig: sig(RUN_PARAMS), run },
         Function { name: "run_all", sig: sig(RUN_ALL_PARAMS), run: run_all_fn },
         Function { name: "run_stdout", sig: sig(RUN_ALL_PARAMS), run: run_stdout },
         Function { name: "retcode", sig: sig(RUN_ALL_PARAMS), run: retcode },

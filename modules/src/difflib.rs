@@ -163,7 +163,7 @@ impl<'s, T: Hash + Eq> SequenceMatcher<'s, T> {
             }
             group.push(c);
         }
-        if !group.is_empty() && !(group.len() == 1 && group[0].tag == Tag::Equal) {
+        if !group.is_empty() && (group.len() != 1 || group[0].tag != Tag::Equal) {
             groups.push(group);
         }
         groups

@@ -332,11 +332,11 @@ mod tests {
         let f = Value::str(dir.join("f").to_string_lossy());
         let out = call("file.write", &[f.clone(), Value::str("a"), Value::str("b")], &m, &ctx).unwrap();
         assert!(out.py_str().starts_with("Wrote 2 lines to"));
-        assert_eq!(call("file.read", &[f.clone()], &m, &ctx).unwrap(), Value::str("a\nb\n"));
-        assert_eq!(call("file.file_exists", &[f.clone()], &m, &ctx).unwrap(), Value::Bool(true));
-        let st = call("file.stats", &[f.clone()], &m, &ctx).unwrap();
+        assert_eq!(call("file.read", std::slice::from_ref(&f), &m, &ctx).unwrap(), Value::str("a\nb\n"));
+        assert_eq!(call("file.file_exists", std::slice::from_ref(&f), &m, &ctx).unwrap(), Value::Bool(true));
+        let st = call("file.stats", std::slice::from_ref(&f), &m, &ctx).unwrap();
         assert_eq!(st.get("type"), Some(&Value::str("file")));
-        assert_eq!(call("file.remove", &[f.clone()], &m, &ctx).unwrap(), Value::Bool(true));
+        assert_eq!(call("file.remove", std::slice::from_ref(&f), &m, &ctx).unwrap(), Value::Bool(true));
         assert_eq!(call("file.file_exists", &[f], &m, &ctx).unwrap(), Value::Bool(false));
         let _ = std::fs::remove_dir_all(&dir);
     }

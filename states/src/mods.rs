@@ -151,9 +151,11 @@ pub type StateFn = fn(&StateCall) -> Result<StateRet, StateError>;
 /// "Missing parameter" and "invalid keyword argument" checks).
 pub struct StateFunction {
     pub name: &'static str,
-    /// Parameters without defaults (besides none: `name` is listed here too).
+    /// Parameters without defaults (`name` included).
     pub required: &'static [&'static str],
-    /// Parameters with defaults; only consulted when `kwargs` is false.
+    /// Parameters with defaults. With `kwargs` false: all of them (others
+    /// are invalid); with `kwargs` true it is enough to list those named like
+    /// runtime keywords (`require`, `runas`, `check_cmd`), which Salt passes.
     pub optional: &'static [&'static str],
     /// Whether the Python function takes `**kwargs`.
     pub kwargs: bool,

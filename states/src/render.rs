@@ -118,7 +118,7 @@ impl Renderer<'_> {
                 Stage::Jinja => current = self.jinja(&current, file, saltenv, sls, extra)?,
                 Stage::Text if last => return Ok(Value::Str(current)),
                 Stage::Text => {}
-                Stage::Yaml => return load_yaml(&current),
+                Stage::Yaml => return load_yaml(&current, &file.rel),
                 Stage::Json => return load_json(&current),
             }
         }
@@ -184,13 +184,20 @@ fn jinja_error(e: &jinja::Error, source: &str, rel: &str) -> String {
     format!("{prefix} {}; line {line}{where_}\n\n{context}", e.message())
 }
 
-/// The `yaml` renderer: Salt's loader; an empty document is `{}`.
-pub fn load_yaml(text: &str) -> Result<Value, String> {
+/// The `yaml` renderer: Salt's loader; an empty document is `{}`. Errors name
+/// the file (`rel`) where PyYAML would say `<unicode string>`, and show the
+/// lines around the error.
+pub fn load_yaml(text: &str, rel: &str) -> Result<Value, String> {
     match yaml::load(text) {
         Ok(Value::Null) => Ok(Value::Map(Map::new())),
         Ok(v) => Ok(v),
-        Err(e) if e.message.contains("cannot start any token") || e.line == 0 => Err(e.message),
-        Err(e) => Err(format!("{}; line {}\n\n{}", e.message, e.line, error_context(text, e.line))),
+        Err(e) => {
+            let msg = e.message.replace("\"<unicode string>\"", &format!("\"{rel}\""));
+            if e.line == 0 {
+                return Err(msg);
+            }
+            Err(format!("{msg}; line {}\n\n{}", e.line, error_context(text, e.line)))
+        }
     }
 }
 

@@ -141,7 +141,8 @@ fn case_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/run_cases").join(name)
 }
 
-fn run_case(name: &str) {
+/// Runs one fixture; `Err` describes how the output differs.
+fn run_case(name: &str) -> Result<(), String> {
     brine_modules::sys::set_umask(0o022);
     let dir = case_dir(name);
     let root = TempRoot::new();
@@ -149,11 +150,9 @@ fn run_case(name: &str) {
     let sandbox = root.0.join("sandbox");
     copy_tree(&dir.join("sandbox"), &sandbox);
     copy_tree(&dir.join("tree"), &root.0.join("tree"));
-    let low_text = std::fs::read_to_string(dir.join("lowstate.json")).expect("lowstate").replace("{ROOT}", &root_s);
-    let chunks = match Value::from_json(&serde_json::from_str(&low_text).expect("lowstate json")) {
-        Value::List(l) => l,
-        other => panic!("lowstate is not a list: {other:?}"),
-    };
+    let low_text = std::fs::read_to_string(dir.join("lowstate.json")).map_err(|e| e.to_string())?.replace("{ROOT}", &root_s);
+    let low_json: Json = serde_json::from_str(&low_text).map_err(|e| e.to_string())?;
+    let Value::List(chunks) = Value::from_json(&low_json) else { return Err("lowstate is not a list".into()) };
     let case = read_json(&dir.join("case.json"));
     let test = case["argv"].as_array().is_some_and(|a| a.iter().any(|x| x == "test=True"));
     let grains = Value::from_json(&case["grains"]).as_map().cloned().unwrap_or_default();
@@ -173,56 +172,66 @@ fn run_case(name: &str) {
         Err(errors) => (1, Json::Array(errors.into_iter().map(Json::String).collect())),
     };
     let got = serde_json::json!({"out": {"local": out}, "retcode": retcode});
-    if got != expected {
-        panic!(
-            "case {name} differs\nexpected: {}\ngot:      {}",
-            serde_json::to_string_pretty(&expected).unwrap_or_default(),
-            serde_json::to_string_pretty(&got).unwrap_or_default()
-        );
+    if got == expected {
+        return Ok(());
     }
+    Err(describe_difference(&expected, &got))
 }
 
-macro_rules! cases {
-    ($($fn_name:ident => $case:literal),* $(,)?) => {
-        $(
-            #[test]
-            fn $fn_name() {
-                run_case($case);
+/// The returns that differ, each as expected vs got.
+fn describe_difference(expected: &Json, got: &Json) -> String {
+    let mut out = String::new();
+    if expected["retcode"] != got["retcode"] {
+        out.push_str(&format!("retcode: expected {} got {}\n", expected["retcode"], got["retcode"]));
+    }
+    let (e, g) = (&expected["out"]["local"], &got["out"]["local"]);
+    match (e.as_object(), g.as_object()) {
+        (Some(eo), Some(go)) => {
+            for key in eo.keys().chain(go.keys().filter(|k| !eo.contains_key(*k))) {
+                if eo.get(key) != go.get(key) {
+                    out.push_str(&format!(
+                        "  {key}\n    expected: {}\n    got:      {}\n",
+                        eo.get(key).map(Json::to_string).unwrap_or_else(|| "(missing)".into()),
+                        go.get(key).map(Json::to_string).unwrap_or_else(|| "(missing)".into())
+                    ));
+                }
             }
-        )*
-    };
+        }
+        _ => out.push_str(&format!("  expected: {e}\n  got:      {g}\n")),
+    }
+    out
 }
 
-cases! {
-    cmd_creates_unless_onlyif => "run-cmd-creates-unless-onlyif",
-    cmd_wait_watch => "run-cmd-wait-watch",
-    failhard_false_continues => "run-failhard-false-continues",
-    file_absent => "run-file-absent",
-    file_directory => "run-file-directory",
-    file_managed_contents => "run-file-managed-contents",
-    file_managed_no_change => "run-file-managed-no-change",
-    file_managed_replace => "run-file-managed-replace",
-    file_managed_source => "run-file-managed-source",
-    listen => "run-listen",
-    names_expansion => "run-names-expansion",
-    onchanges => "run-onchanges",
-    onfail => "run-onfail",
-    order_and_run_num => "run-order-and-run-num",
-    require_failing => "run-require-failing",
-    require_in => "run-require-in",
-    requisite_cycle => "run-requisite-cycle",
-    requisite_missing => "run-requisite-missing",
-    test_true_diff => "run-test-true-diff",
-    watch_mod_watch => "run-watch-mod-watch",
-}
-
-#[test]
-fn every_fixture_is_listed() {
-    let listed = 20;
-    let dirs = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/run_cases"))
+fn fixtures(prefix: &str) -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/run_cases");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
         .expect("fixtures")
         .flatten()
         .filter(|e| e.path().is_dir())
-        .count();
-    assert_eq!(dirs, listed, "add new run_cases/ fixtures to the cases! list");
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(prefix))
+        .collect();
+    names.sort();
+    names
+}
+
+fn run_all(prefix: &str) {
+    let names = fixtures(prefix);
+    assert!(!names.is_empty(), "no {prefix}* fixtures");
+    let failures: Vec<String> =
+        names.iter().filter_map(|n| run_case(n).err().map(|why| format!("FAIL {n}\n{why}"))).collect();
+    assert!(failures.is_empty(), "{} of {} cases differ from Salt:\n{}", failures.len(), names.len(), failures.join("\n"));
+}
+
+/// The compat corpus' `run-*` cases.
+#[test]
+fn compat_run_cases() {
+    assert_eq!(fixtures("run-").len(), 20);
+    run_all("run-");
+}
+
+/// brine's own cases (`extra_cases/`), checked against reference Salt output.
+#[test]
+fn brine_extra_cases() {
+    run_all("brine-");
 }

@@ -75,11 +75,26 @@ fn compose_once(src: &str) -> Result<Option<Rc<Node>>, (Marked, Option<ScanError
     let chars: Vec<char> = src.chars().collect();
     let tokens = TokenInfo::scan(src);
     let mut composer = Composer::new(&chars, &tokens);
+    if let Some(e) = leading_directive_error(&chars) {
+        return Err((e, None));
+    }
     let mut parser = Parser::new_from_str(src);
+    let bad_anchor = tokens.bad_anchor.clone();
+    let fail = |(error, scan, index): (Marked, Option<ScanError>, usize)| match &bad_anchor {
+        Some((at, anchor_error)) if *at <= index => (anchor_error.clone(), None),
+        _ => (error, scan),
+    };
     loop {
-        let (event, marker) = parser.next_token().map_err(|e| (composer.scan_error(&e), Some(e)))?;
-        if composer.feed(event, marker).map_err(|m| (m, None))? {
-            return Ok(composer.root);
+        let (event, marker) = parser.next_token().map_err(|e| {
+            let index = e.marker().index();
+            fail((composer.scan_error(&e), Some(e), index))
+        })?;
+        let index = marker.index();
+        if composer.feed(event, marker).map_err(|m| fail((m, None, index)))? {
+            return match bad_anchor {
+                Some((_, error)) => Err((error, None)),
+                None => Ok(composer.root),
+            };
         }
     }
 }
@@ -109,6 +124,9 @@ struct TokenInfo {
     /// the stream.
     block_scalars: Vec<usize>,
     final_block_scalars: Vec<usize>,
+    /// The first anchor or alias name libyaml's scanner rejects (it allows
+    /// only `[0-9A-Za-z_-]`), with its source index.
+    bad_anchor: Option<(usize, Marked)>,
 }
 
 impl TokenInfo {
@@ -133,14 +151,35 @@ impl TokenInfo {
                 TokenType::BlockEntry => info.entries.push((marker.index(), mark_of(&marker))),
                 TokenType::Value => info.values.push((marker.index(), mark_of(&marker))),
                 TokenType::Anchor(name) => {
+                    info.check_anchor(&name, &marker, "while scanning an anchor", src);
                     info.props.push(Prop { index: marker.index(), mark: mark_of(&marker), anchor: Some(name) })
                 }
+                TokenType::Alias(name) => info.check_anchor(&name, &marker, "while scanning an alias", src),
                 TokenType::Tag(..) => info.props.push(Prop { index: marker.index(), mark: mark_of(&marker), anchor: None }),
                 _ => {}
             }
         }
         info.final_block_scalars.extend(last_block_scalar);
         info
+    }
+
+    fn check_anchor(&mut self, name: &str, marker: &Marker, context: &str, src: &str) {
+        if self.bad_anchor.is_some() {
+            return;
+        }
+        let alpha = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+        let valid = name.chars().take_while(|&c| alpha(c)).count();
+        let next = name.chars().nth(valid).or_else(|| src.chars().nth(marker.index() + 1 + valid));
+        // libyaml ends the name at these and goes on (differently from us).
+        let ends_name = |c: char| " \t\n?:,]}%@`".contains(c);
+        if next.is_none_or(ends_name) {
+            return;
+        }
+        let at = mark_of(marker);
+        let problem = "did not find expected alphabetic or numeric character";
+        let stop = Mark::new(at.line, at.column + 1 + valid);
+        let error = Marked::with_context(YamlErrorKind::Scanner, context, Some(at), problem, stop);
+        self.bad_anchor = Some((marker.index(), error));
     }
 
     /// The properties (`&a`, `!t`) written just before content at `index`.
@@ -172,6 +211,35 @@ struct BlockHeader {
     indicator: usize,
     /// Source index of the header line's end.
     line_end: usize,
+}
+
+/// libyaml's error for a `%` directive at the top of the stream that is
+/// neither `%YAML` nor `%TAG` (`yaml-rust2` skips those silently).
+fn leading_directive_error(chars: &[char]) -> Option<Marked> {
+    let text: String = chars.iter().collect();
+    for (n, line) in text.split('\n').enumerate() {
+        let Some(rest) = line.strip_prefix('%') else {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            return None;
+        };
+        let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
+        let after = rest.chars().nth(name.chars().count());
+        let problem = if name.is_empty() {
+            "could not find expected directive name"
+        } else if !after.is_none_or(|c| c == ' ' || c == '\t') {
+            "found unexpected non-alphabetical character"
+        } else if name != "YAML" && name != "TAG" {
+            "found unknown directive name"
+        } else {
+            continue;
+        };
+        let at = Mark::new(n, 1 + name.chars().count());
+        let context = "while scanning a directive";
+        return Some(Marked::with_context(YamlErrorKind::Scanner, context, Some(Mark::new(n, 0)), problem, at));
+    }
+    None
 }
 
 /// The last (index, mark) before `index` in a list sorted by index.
@@ -497,10 +565,8 @@ impl<'a> Composer<'a> {
         if problem == "found character that cannot start any token" {
             at = self.tab_run_start(index, at);
         }
-        if problem == "did not find expected key" {
-            at = self.tokens.mapping_starts.get(&index).map_or(at, |k| k.0);
-        }
         if kind == YamlErrorKind::Parser {
+            at = self.tokens.mapping_starts.get(&index).map_or(at, |k| k.0);
             if self.tokens.block_scalars.contains(&index) {
                 at = self.block_indicator_mark(e.marker()).unwrap_or(at);
             }
@@ -513,12 +579,19 @@ impl<'a> Composer<'a> {
             let tab = self.indentation_tab_after(index).unwrap_or(at);
             return Marked::with_context(kind, context.unwrap_or_default(), Some(at), problem, tab);
         }
+        if context.as_deref() == Some("while parsing a quoted scalar") {
+            let stop = self.bad_escape_after(index, at).unwrap_or(at);
+            return Marked::with_context(kind, context.unwrap_or_default(), Some(at), problem, stop);
+        }
         if let Some(skip) = self.problem_offset(context.as_deref(), &problem, index) {
             let stop = Mark::new(at.line, at.column + skip);
             return Marked::with_context(kind, context.unwrap_or_default(), Some(at), problem, stop);
         }
         let context_mark = match context.as_deref() {
-            Some("while parsing a block mapping") => self.innermost(|f| f.is_map && !f.flow),
+            Some("while parsing a block mapping") => {
+                let indent = self.line_indent(at.line);
+                self.innermost(|f| f.is_map && !f.flow && f.content.column <= indent)
+            }
             Some("while parsing a block collection") => self.innermost(|f| !f.is_map && !f.flow),
             Some("while parsing a flow sequence") => self.innermost(|f| !f.is_map && f.flow),
             Some("while parsing a flow mapping") => self.innermost(|f| f.is_map && f.flow),
@@ -532,6 +605,47 @@ impl<'a> Composer<'a> {
             _ => c,
         });
         Marked { kind, context, context_mark, problem, problem_mark: Some(at) }
+    }
+
+    /// Where libyaml stops at the first bad escape of the double-quoted
+    /// scalar opening at `index`: the `\` of an unknown escape, the digits
+    /// of a bad `\x`, `\u` or `\U` one.
+    fn bad_escape_after(&self, index: usize, start: Mark) -> Option<Mark> {
+        let (mut line, mut column) = (start.line, start.column + 1);
+        let mut i = index + 1;
+        while let Some(&c) = self.chars.get(i) {
+            match c {
+                '"' => return None,
+                '\\' => {
+                    let next = *self.chars.get(i + 1)?;
+                    let width = match next {
+                        'x' => 2,
+                        'u' => 4,
+                        'U' => 8,
+                        '0' | 'a' | 'b' | 't' | '\t' | 'n' | 'v' | 'f' | 'r' | 'e' | ' ' | '"' | '\'' | '/' | '\\'
+                        | 'N' | '_' | 'L' | 'P' | '\n' => 0,
+                        _ => return Some(Mark::new(line, column)),
+                    };
+                    let digits: String = self.chars.iter().skip(i + 2).take(width).collect();
+                    let valid = digits.chars().count() == width
+                        && u32::from_str_radix(&digits, 16).ok().is_none_or(|v| char::from_u32(v).is_some());
+                    if width > 0 && !valid {
+                        return Some(Mark::new(line, column + 2));
+                    }
+                    if next == '\n' {
+                        (line, column) = (line + 1, 0);
+                    } else {
+                        column += 2 + width;
+                    }
+                    i += 2 + width;
+                    continue;
+                }
+                '\n' => (line, column) = (line + 1, 0),
+                _ => column += 1,
+            }
+            i += 1;
+        }
+        None
     }
 
     /// For errors inside an indicator `yaml-rust2` reports at its start,
@@ -552,6 +666,12 @@ impl<'a> Composer<'a> {
             }
             _ => None,
         }
+    }
+
+    /// The indentation of source line `line` (0-based).
+    fn line_indent(&self, line: usize) -> usize {
+        let text: String = self.chars.iter().collect();
+        text.split('\n').nth(line).map_or(0, |l| l.chars().take_while(|&c| c == ' ').count())
     }
 
     /// libyaml blames the first token of a line (a `-` included) where
@@ -617,6 +737,12 @@ impl<'a> Composer<'a> {
         match (info, top) {
             ("invalid trailing content after double-quoted scalar", Some((true, false))) => {
                 "while parsing a block mapping, did not find expected key"
+            }
+            ("invalid trailing content after double-quoted scalar", Some((true, true))) => {
+                "while parsing a flow mapping, did not find expected ',' or '}'"
+            }
+            ("invalid trailing content after double-quoted scalar", Some((false, true))) => {
+                "while parsing a flow sequence, expected ',' or ']'"
             }
             ("illegal placement of ':' indicator", Some((false, true))) => {
                 "while parsing a flow sequence, expected ',' or ']'"
@@ -705,6 +831,9 @@ fn translate(info: &str, at: Option<char>) -> (YamlErrorKind, Option<String>, St
         "found incompatible YAML document" => Some((Parser, None, "found incompatible YAML document")),
         "simple key expect ':'" | "simple key expected" => {
             Some((Scanner, Some("while scanning a simple key"), "could not find expected ':'"))
+        }
+        "invalid indentation in quoted scalar" => {
+            Some((Scanner, Some("while scanning a quoted scalar"), "found unexpected end of stream"))
         }
         "while scanning a plain scalar, found a tab" => {
             Some((Scanner, Some("while scanning a plain scalar"), "found a tab character that violates indentation"))

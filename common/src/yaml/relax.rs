@@ -80,7 +80,7 @@ mod tests {
     #[test]
     fn quoted_continuations_are_reindented() {
         let src = "a:\n  - cwd: \"x\n  y\"\n";
-        assert_eq!(rewrite(src, "invalid indentation in quoted scalar", 11).unwrap(), "a:\n  - cwd: \"x\n            y\"\n");
+        assert_eq!(rewrite(src, "invalid indentation in quoted scalar", 11).unwrap(), "a:\n  - cwd: \"x\n         y\"\n");
         let src = "k: 'it''s\n\tend'";
         assert_eq!(rewrite(src, "tab cannot be used as indentation", 10).unwrap(), "k: 'it''s\n end'");
     }

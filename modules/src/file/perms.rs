@@ -130,7 +130,7 @@ pub fn check_perms(path: &Path, want: &PermsWanted, test: bool) -> Result<PermsR
 fn apply_owner(path: &Path, want: &PermsWanted, cur: &Stats, is_link: bool, report: &mut PermsReport) {
     let user = if want.user.is_null() { Value::str(&cur.user) } else { want.user.clone() };
     let group = if want.group.is_null() { Value::str(&cur.group) } else { want.group.clone() };
-    match chown(path, &user, &group, !(is_link && !want.follow_symlinks)) {
+    match chown(path, &user, &group, !is_link || want.follow_symlinks) {
         Err(ChownError::Unknown(e)) => {
             report.failed = true;
             report.errors.push(e);

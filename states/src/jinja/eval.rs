@@ -138,6 +138,9 @@ impl LoopState {
     }
 }
 
+/// A block definition and the template it comes from.
+pub(crate) type BlockOverride = (Rc<BlockDef>, Rc<str>);
+
 /// Evaluation state of one `Environment::render` call.
 pub(crate) struct State<'e> {
     pub(crate) env: &'e Environment<'e>,
@@ -151,7 +154,7 @@ pub(crate) struct State<'e> {
     /// Templates fetched from the loader in this render.
     pub(crate) fetched: HashSet<String>,
     /// Block overrides of the running `extends` chain, most derived first.
-    pub(crate) blocks: HashMap<Rc<str>, Vec<(Rc<BlockDef>, Rc<str>)>>,
+    pub(crate) blocks: HashMap<Rc<str>, Vec<BlockOverride>>,
     /// Scopes holding macros (macros point back at them): cleared when the
     /// render ends so the reference cycles are freed.
     pub(crate) macro_frames: Vec<Rc<Frame>>,

@@ -212,7 +212,7 @@ impl State<'_> {
                 frame.set(target.clone(), module);
             }
             Stmt::FromImport { template, names, with_context, line } => {
-                self.from_import(frame, template, names, *with_context, *line)?
+                self.import_names(frame, template, names, *with_context, *line)?
             }
             Stmt::Extends(..) => return Err(Error::runtime("extends is only allowed at the top level")),
             Stmt::Block(b) => self.exec_block(b, frame, out)?,
@@ -504,7 +504,7 @@ impl State<'_> {
         Ok(module)
     }
 
-    fn from_import(
+    fn import_names(
         &mut self,
         frame: &Rc<Frame>,
         template: &Expr,

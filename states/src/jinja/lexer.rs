@@ -369,9 +369,9 @@ fn digits_len(s: &str) -> Option<usize> {
         return None;
     }
     while i < b.len() {
-        if b[i].is_ascii_digit() {
-            i += 1;
-        } else if b[i] == b'_' && b.get(i + 1).is_some_and(|c| c.is_ascii_digit()) {
+        let digit = b[i].is_ascii_digit();
+        let separator = b[i] == b'_' && b.get(i + 1).is_some_and(|c| c.is_ascii_digit());
+        if digit || separator {
             i += 1;
         } else {
             break;
@@ -430,7 +430,7 @@ fn int_literal(s: &str) -> Option<(Tok, usize)> {
         let mut n = 0;
         let b = body.as_bytes();
         while n < b.len() {
-            let ok = |c: u8| (c as char).to_digit(radix).is_some();
+            let ok = |c: u8| (c as char).is_digit(radix);
             if ok(b[n]) || (b[n] == b'_' && b.get(n + 1).is_some_and(|c| ok(*c))) {
                 n += 1;
             } else {

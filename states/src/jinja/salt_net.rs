@@ -71,7 +71,7 @@ impl Iface {
         }
     }
 
-    fn from_u128(&self, n: u128) -> IpAddr {
+    fn same_family(&self, n: u128) -> IpAddr {
         match self.addr {
             IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::from(u32::try_from(n).unwrap_or(0))),
             IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::from(n)),
@@ -268,7 +268,7 @@ fn hosts(n: Iface) -> Result<Value, Error> {
         (true, _) => &all[1..all.len() - 1],
         (false, _) => &all[1..],
     };
-    Ok(Value::list(usable.iter().map(|x| Value::from(n.from_u128(*x).to_string())).collect()))
+    Ok(Value::list(usable.iter().map(|x| Value::from(n.same_family(*x).to_string())).collect()))
 }
 
 fn ipwrap(_: &mut State<'_>, v: &Value, _: &[Value], _: &Kwargs) -> Result<Value, Error> {

@@ -95,9 +95,9 @@ fn divisibleby(_: &mut State<'_>, v: &Value, a: &[Value], k: &Kwargs) -> Result<
 
 fn case_test(v: &Value, lower: bool) -> Result<bool, Error> {
     let s = py_str(v)?;
-    let (want, other): (fn(char) -> bool, fn(char) -> bool) =
-        if lower { (char::is_lowercase, char::is_uppercase) } else { (char::is_uppercase, char::is_lowercase) };
-    Ok(s.chars().any(want) && !s.chars().any(other))
+    let cased = |c: char| if lower { c.is_lowercase() } else { c.is_uppercase() };
+    let other = |c: char| if lower { c.is_uppercase() } else { c.is_lowercase() };
+    Ok(s.chars().any(cased) && !s.chars().any(other))
 }
 
 /// `text` of a test argument (used by Salt's `match`).

@@ -27,7 +27,7 @@ pub const MODULE: StateModule = StateModule {
 };
 
 const fn kw_fn(name: &'static str, run: super::StateFn) -> StateFunction {
-    StateFunction { name, required: &["name"], optional: &[], kwargs: true, run }
+    StateFunction { name, required: &["name"], optional: &["runas"], kwargs: true, run }
 }
 
 /// Parameters `cmd.run` (the state) names itself; everything else is passed
@@ -253,7 +253,7 @@ struct ScriptArgs {
     env: Option<Value>,
 }
 
-fn parse_script(call: &StateCall) -> Result<ScriptArgs, StateRet> {
+fn parse_script(call: &StateCall) -> Result<ScriptArgs, Box<StateRet>> {
     let args = call.args;
     let (stateful, test_name) = stateful_of(args);
     let mut name = call.name();
@@ -262,7 +262,7 @@ fn parse_script(call: &StateCall) -> Result<ScriptArgs, StateRet> {
             name = t.clone();
         }
     }
-    let fail = |msg: &str| StateRet::new(name.clone()).error(msg);
+    let fail = |msg: &str| Box::new(StateRet::new(name.clone()).error(msg));
     let env = opt_value(args, "env");
     if !env_is_valid(&env) {
         return Err(fail("Invalidly-formatted 'env' parameter. See documentation."));
@@ -291,7 +291,7 @@ fn parse_script(call: &StateCall) -> Result<ScriptArgs, StateRet> {
 fn script(call: &StateCall) -> Result<StateRet, StateError> {
     let a = match parse_script(call) {
         Ok(a) => a,
-        Err(ret) => return Ok(ret),
+        Err(ret) => return Ok(*ret),
     };
     let ret = StateRet::new(a.name.clone()).with_result(Some(false));
     if call.test && a.test_name.is_none() {

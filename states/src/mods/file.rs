@@ -22,8 +22,8 @@ use super::{StateCall, StateFunction, StateModule, StateRet};
 pub const MODULE: StateModule = StateModule {
     name: "file",
     functions: &[
-        kw_fn("managed", managed::managed),
-        kw_fn("directory", directory::directory),
+        StateFunction { name: "managed", required: &["name"], optional: &["check_cmd"], kwargs: true, run: managed::managed },
+        StateFunction { name: "directory", required: &["name"], optional: &["require"], kwargs: true, run: directory::directory },
         kw_fn("absent", basic::absent),
         kw_fn("exists", basic::exists),
         kw_fn("missing", basic::missing),

@@ -67,7 +67,7 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn new_run(call: &StateCall) -> Result<StateRet, StateError> {
-    let mut names: Vec<Value> = call.args.keys().filter(|k| *k != "name").map(|k| Value::str(k)).collect();
+    let mut names: Vec<Value> = call.args.keys().filter(|k| *k != "name").map(Value::str).collect();
     if call.reqs.is_some() {
         names.push(Value::str("__reqs__"));
     }
@@ -93,7 +93,7 @@ fn new_run(call: &StateCall) -> Result<StateRet, StateError> {
         let args = match call.args.get(func.as_str()) {
             Some(Value::List(l)) => l.clone(),
             Some(Value::Null) | None => Vec::new(),
-            Some(Value::Map(m)) => m.keys().map(|k| Value::str(k)).collect(),
+            Some(Value::Map(m)) => m.keys().map(Value::str).collect(),
             Some(other) => vec![other.clone()],
         };
         match call_function(&base(func), &args, call) {

@@ -28,12 +28,16 @@ pub fn opt_value(args: &Map, key: &str) -> Option<Value> {
     }
 }
 
-/// A dict argument: empty when absent/Null, `Err(())` when not a dict.
-pub fn opt_map(args: &Map, key: &str) -> Result<Map, ()> {
+/// An argument that should have been a dict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotADict;
+
+/// A dict argument: empty when absent/Null, `Err(NotADict)` otherwise.
+pub fn opt_map(args: &Map, key: &str) -> Result<Map, NotADict> {
     match args.get(key) {
         None | Some(Value::Null) => Ok(Map::new()),
         Some(Value::Map(m)) => Ok(m.clone()),
-        Some(_) => Err(()),
+        Some(_) => Err(NotADict),
     }
 }
 

@@ -33,15 +33,17 @@ fn text(low: &Map, key: &str) -> String {
 }
 
 /// Salt's `format_call`: the arguments a state function receives, or the
-/// "invalid keyword argument" error for functions without `**kwargs`.
+/// "invalid keyword argument" error for functions without `**kwargs`. Named
+/// parameters are bound first, so a parameter named like a runtime keyword
+/// (`file.directory`'s `require`, `cmd.run`'s `runas`) is passed too.
 fn format_args(function: &StateFunction, full: &str, low: &Map) -> Result<Map, RunError> {
     let mut args = Map::new();
     let mut extra = Vec::new();
     for (key, value) in low {
-        if INTERNAL_KEYWORDS.contains(&key.as_str()) {
+        let named = function.required.contains(&key.as_str()) || function.optional.contains(&key.as_str());
+        if !named && INTERNAL_KEYWORDS.contains(&key.as_str()) {
             continue;
         }
-        let named = function.required.contains(&key.as_str()) || function.optional.contains(&key.as_str());
         if named || function.kwargs {
             args.insert(key.clone(), value.clone());
         } else {

@@ -61,8 +61,8 @@ fn listeners(lows: &[Map]) -> Vec<Listener> {
 /// A bare-string listen target resolved to `{state: id}` (last match wins).
 fn resolve_bare(lows: &[Map], target: &str) -> Option<Value> {
     lows.iter()
-        .filter(|c| text(c, "__id__") == target || text(c, "name") == target)
-        .last()
+        .rev()
+        .find(|c| text(c, "__id__") == target || text(c, "name") == target)
         .map(|c| single(&text(c, "state"), &text(c, "__id__")))
 }
 

@@ -103,7 +103,7 @@ fn check_touch(name: &str, atime: &Option<Value>, mtime: &Option<Value>) -> Stat
         ret.changes.insert("touched".into(), Value::str(name));
         return ret.with_comment(format!("Times set to be updated on file {name}"));
     }
-    ret.changes.clear();
+    // Salt leaves the "new" change in place here.
     ret.with_result(Some(true)).with_comment(format!("File {name} exists and has the correct times"))
 }
 

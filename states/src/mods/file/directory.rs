@@ -454,24 +454,33 @@ fn recurse_owner(wanted: bool, owner: &Value, kind: &str, ret: &mut StateRet) ->
     owner.clone()
 }
 
+/// Salt's `_clean_dir`: walks top-down, removing what is not kept (and not
+/// excluded); removed directories are not descended into.
 fn clean(call: &StateCall, d: &Directory, ret: &mut StateRet) {
     let root = path(&d.name);
     let keep = keep_files(call, d, &root);
     let mut removed = Vec::new();
-    for entry in walk(&root, None) {
-        for fname in entry.dirs.iter().chain(entry.files.iter()) {
-            let p = entry.root.join(fname);
-            if is_cleaned(&p, &root, &keep, &d.exclude_pat) {
-                removed.push(Value::Str(p.to_string_lossy().into_owned()));
-            }
+    clean_dir(&root, &root, &keep, &d.exclude_pat, &mut removed);
+    removed.sort();
+    if !removed.is_empty() {
+        ret.changes.insert("removed".into(), Value::List(removed.into_iter().map(Value::Str).collect()));
+        ret.comment = format!("Files cleaned from directory {}", d.name);
+    }
+}
+
+fn clean_dir(dir: &Path, root: &Path, keep: &[PathBuf], exclude: &Option<Value>, removed: &mut Vec<String>) {
+    let Some(entry) = walk(dir, Some(1)).into_iter().next() else { return };
+    for fname in entry.dirs.iter().chain(entry.files.iter()) {
+        let p = dir.join(fname);
+        if is_cleaned(&p, root, keep, exclude) && ops::remove(&p).is_ok() {
+            removed.push(p.to_string_lossy().into_owned());
         }
     }
-    for r in &removed {
-        let _ = ops::remove(Path::new(&r.py_str()));
-    }
-    if !removed.is_empty() {
-        ret.changes.insert("removed".into(), Value::List(removed));
-        ret.comment = format!("Files cleaned from directory {}", d.name);
+    for sub in &entry.dirs {
+        let p = dir.join(sub);
+        if p.is_dir() {
+            clean_dir(&p, root, keep, exclude, removed);
+        }
     }
 }
 

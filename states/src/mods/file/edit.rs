@@ -78,7 +78,7 @@ fn whitespace_regex(text: &str) -> String {
 }
 
 /// The texts to append: `text`, or rendered `source`/`sources`.
-fn texts(call: &StateCall, name: &str) -> Result<Vec<String>, StateRet> {
+fn texts(call: &StateCall, name: &str) -> Result<Vec<String>, Box<StateRet>> {
     let a = call.args;
     let source = opt_value(a, "source").filter(Value::truthy);
     let sources = match opt_value(a, "sources") {
@@ -86,11 +86,11 @@ fn texts(call: &StateCall, name: &str) -> Result<Vec<String>, StateRet> {
         _ => Vec::new(),
     };
     if source.is_some() && !sources.is_empty() {
-        return Err(StateRet::new(name).error("source and sources are mutually exclusive"));
+        return Err(Box::new(StateRet::new(name).error("source and sources are mutually exclusive")));
     }
     let hash_given = opt_value(a, "source_hash").is_some_and(|h| h.truthy());
     if hash_given && matches!(opt_value(a, "source_hashes"), Some(Value::List(l)) if !l.is_empty()) {
-        return Err(StateRet::new(name).error("source_hash and source_hashes are mutually exclusive"));
+        return Err(Box::new(StateRet::new(name).error("source_hash and source_hashes are mutually exclusive")));
     }
     let list: Vec<String> = source.into_iter().chain(sources).map(|s| s.py_str()).collect();
     if list.is_empty() {
@@ -103,8 +103,8 @@ fn texts(call: &StateCall, name: &str) -> Result<Vec<String>, StateRet> {
     list.iter().map(|src| render_text(call, src)).collect()
 }
 
-fn render_text(call: &StateCall, src: &str) -> Result<String, StateRet> {
-    let failed = || StateRet::new(src).error(format!("Failed to load template file {src}"));
+fn render_text(call: &StateCall, src: &str) -> Result<String, Box<StateRet>> {
+    let failed = || Box::new(StateRet::new(src).error(format!("Failed to load template file {src}")));
     let local = call.host.cache_file(src, call.saltenv).map_err(|_| failed())?;
     let raw = std::fs::read(&local).map_err(|_| failed())?;
     let raw = String::from_utf8_lossy(&raw).into_owned();
@@ -114,7 +114,7 @@ fn render_text(call: &StateCall, src: &str) -> Result<String, StateRet> {
     let sls = call.low.get("__sls__").map(Value::py_str).unwrap_or_default();
     let rendered = call.host.render_template(&template, &raw, src, &ctx, call.saltenv, &sls).map_err(|_| failed())?;
     if rendered.is_empty() {
-        return Err(StateRet::new(src).error(format!("Failed to read rendered template file {src} ({src})")));
+        return Err(Box::new(StateRet::new(src).error(format!("Failed to read rendered template file {src} ({src})"))));
     }
     Ok(rendered)
 }
@@ -170,7 +170,7 @@ pub fn append(call: &StateCall) -> Result<StateRet, StateError> {
     }
     let chunks = match texts(call, &name) {
         Ok(t) => t,
-        Err(failed) => return Ok(failed),
+        Err(failed) => return Ok(*failed),
     };
     let slines = file_lines(&p);
     let additions = lines_to_append(call, &p, &chunks)?;

@@ -1,0 +1,148 @@
+//! `salt-call --local` end to end: the real binary on temp trees, checking the
+//! error texts, positions and exit codes a Salt user relies on.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Tree {
+    root: PathBuf,
+}
+
+impl Tree {
+    /// A temp root with `conf/minion` pointing file_roots at `root/tree`.
+    fn new(name: &str) -> Tree {
+        let root = std::env::temp_dir().join(format!("brine-call-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("conf")).unwrap();
+        std::fs::create_dir_all(root.join("tree")).unwrap();
+        std::fs::create_dir_all(root.join("pillar")).unwrap();
+        let conf = serde_json::json!({
+            "file_client": "local",
+            "root_dir": root,
+            "file_roots": {"base": [root.join("tree")]},
+            "pillar_roots": {"base": [root.join("pillar")]},
+            "id": "web01",
+            "grains": {"os": "Debian", "os_family": "Debian", "roles": ["web"]},
+        });
+        std::fs::write(root.join("conf/minion"), conf.to_string()).unwrap();
+        Tree { root }
+    }
+
+    fn file(&self, rel: &str, text: &str) -> &Tree {
+        let p = self.root.join("tree").join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+        self
+    }
+
+    /// Run salt-call; returns (exit code, stdout, stderr).
+    fn call(&self, args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_salt-call"))
+            .arg("-c")
+            .arg(self.root.join("conf"))
+            .arg("--local")
+            .args(args)
+            .current_dir(&self.root)
+            .output()
+            .expect("salt-call runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn path(&self) -> &Path {
+        &self.root
+    }
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+#[test]
+fn undefined_variable_names_sls_line_and_shows_context() {
+    let t = Tree::new("undef");
+    t.file("web.sls", "a:\n  test.nop:\n    - x: {{ nope }}\nb:\n  test.nop: []\n");
+    let (code, out, _) = t.call(&["--out=json", "state.show_sls", "web"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("Rendering SLS 'base:web' failed: Jinja variable 'nope' is undefined; line 3"), "{out}");
+    assert!(out.contains("    - x: {{ nope }}    <======================"), "{out}");
+}
+
+#[test]
+fn yaml_error_gives_line_and_column() {
+    let t = Tree::new("yamlerr");
+    t.file("bad.sls", "a:\n  test.nop:\n    - x: 1\n   y: : 2\n");
+    let (code, out, _) = t.call(&["--out=json", "state.show_sls", "bad"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("Rendering SLS 'base:bad' failed"), "{out}");
+    assert!(out.contains("line 4"), "{out}");
+    assert!(out.contains("column"), "{out}");
+}
+
+#[test]
+fn unknown_top_matcher_is_named() {
+    let t = Tree::new("matcher");
+    t.file("top.sls", "base:\n  'web*':\n    - match: nosuchmatcher\n    - web\n").file("web.sls", "a:\n  test.nop: []\n");
+    let (code, out, _) = t.call(&["--out=json", "state.show_top"]);
+    assert_ne!(code, 0);
+    assert!(out.contains("nosuchmatcher"), "{out}");
+}
+
+#[test]
+fn unsupported_renderer_is_an_error_not_a_skip() {
+    let t = Tree::new("pyrend");
+    t.file("py.sls", "#!py\ndef run():\n    return {}\n");
+    let (code, out, _) = t.call(&["--out=json", "state.show_sls", "py"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("\\\"py\\\"") || out.contains("\"py\""), "{out}");
+}
+
+#[test]
+fn missing_include_is_named() {
+    let t = Tree::new("inc");
+    t.file("web.sls", "include:\n  - ghost\na:\n  test.nop: []\n");
+    let (code, out, _) = t.call(&["--out=json", "state.show_sls", "web"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("ghost"), "{out}");
+}
+
+#[test]
+fn state_apply_writes_only_the_planned_file_and_test_mode_writes_nothing() {
+    let t = Tree::new("apply");
+    let target = t.path().join("out.conf");
+    t.file("w.sls", &format!("out:\n  file.managed:\n    - name: {}\n    - contents: hello\n", target.display()));
+    let (code, out, _) = t.call(&["--out=json", "state.apply", "w", "test=True"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!target.exists(), "test=True must not write");
+    assert!(out.contains("\"result\": null"), "{out}");
+    let (code, out, _) = t.call(&["--out=json", "state.apply", "w"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "hello\n");
+}
+
+#[test]
+fn key_value_arguments_are_yaml_typed() {
+    let t = Tree::new("args");
+    let (code, out, _) = t.call(&["--out=json", "test.echo", "[1, 2]"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["local"], serde_json::json!([1, 2]));
+    let (_, out, _) = t.call(&["--out=json", "grains.get", "roles"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["local"], serde_json::json!(["web"]));
+}
+
+#[test]
+fn highstate_outputter_is_the_default_for_state_runs() {
+    let t = Tree::new("hsout");
+    t.file("n.sls", "noop:\n  test.nop: []\n");
+    let (code, out, _) = t.call(&["state.apply", "n"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("          ID: noop\n    Function: test.nop\n      Result: True"), "{out}");
+    assert!(out.contains("Summary for local"), "{out}");
+}
