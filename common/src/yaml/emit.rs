@@ -5,7 +5,9 @@
 //! line folding at the width are ported here state for state.
 //!
 //! It only writes what a [`Value`] can hold: no anchors (a tree shares
-//! nothing), no explicit tags, no block scalar styles (PyYAML never asks).
+//! nothing), no block scalar styles (PyYAML never asks), tags only where
+//! libyaml adds them itself (`! "1"` under `default_style='"'`).
+//! It must not drift from libyaml's choices for the sake of prettier output.
 
 use crate::value::py_float;
 use crate::Value;
@@ -29,7 +31,13 @@ pub struct DumpOptions {
 
 impl Default for DumpOptions {
     fn default() -> DumpOptions {
-        DumpOptions { flow: None, indent: None, width: None, double_quoted: false, sort_keys: true }
+        DumpOptions {
+            flow: None,
+            indent: None,
+            width: None,
+            double_quoted: false,
+            sort_keys: true,
+        }
     }
 }
 
@@ -39,7 +47,13 @@ pub(crate) fn dump(v: &Value, options: &DumpOptions) -> String {
     let best_indent = options.indent.filter(|i| (2..=9).contains(i)).unwrap_or(2);
     let best_width = options.width.filter(|w| *w > best_indent * 2).unwrap_or(80);
     let mut e = Emitter::new(best_indent, best_width);
-    e.emit_node(&node, Context { mapping: false, simple_key: false });
+    e.emit_node(
+        &node,
+        Context {
+            mapping: false,
+            simple_key: false,
+        },
+    );
     e.write_indent();
     e.out
 }
@@ -83,7 +97,9 @@ fn represent(v: &Value, o: &DumpOptions) -> RNode {
                 .into_iter()
                 .map(|k| (scalar(k, Implicit::Str, o), represent(&map[k.as_str()], o)))
                 .collect();
-            let best = pairs.iter().all(|(k, v)| is_plain_scalar(k, o) && is_plain_scalar(v, o));
+            let best = pairs
+                .iter()
+                .all(|(k, v)| is_plain_scalar(k, o) && is_plain_scalar(v, o));
             RNode::Map(pairs, o.flow.unwrap_or(best))
         }
     }
@@ -156,86 +172,69 @@ fn analyze(text: &[char]) -> Analysis {
             length,
         };
     }
-    let mut flow_indicators = false;
-    let mut block_indicators = false;
-    if text.starts_with(&['-', '-', '-']) || text.starts_with(&['.', '.', '.']) {
-        flow_indicators = true;
-        block_indicators = true;
+    let (flow_indicators, block_indicators) = indicators(text);
+    let w = whitespace(text);
+    let plain = !(w.edge_blank || w.line_breaks || w.mixed || w.special);
+    Analysis {
+        multiline: w.line_breaks,
+        flow_plain_allowed: plain && !flow_indicators,
+        block_plain_allowed: plain && !block_indicators,
+        single_quoted_allowed: !(w.mixed || w.special),
+        length,
     }
-    let (mut line_breaks, mut special) = (false, false);
-    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) = (false, false, false, false);
-    let (mut break_space, mut space_break) = (false, false);
-    let (mut previous_space, mut previous_break) = (false, false);
+}
+
+/// Whether the text holds indicators that forbid it plain in flow and in
+/// block context (`- x`, `a: b`, `#x`, `a #b`, `[x`, `x,y`, `---`, ...).
+fn indicators(text: &[char]) -> (bool, bool) {
+    let document_marker = text.starts_with(&['-', '-', '-']) || text.starts_with(&['.', '.', '.']);
+    let (mut flow, mut block) = (document_marker, document_marker);
     let mut preceded_by_whitespace = true;
     for (i, &c) in text.iter().enumerate() {
         let followed_by_whitespace = is_blankz(text.get(i + 1).copied());
-        let first = i == 0;
-        let last = i + 1 == text.len();
-        if first {
-            if "#,[]{}&*!|>'\"%@`".contains(c) {
-                flow_indicators = true;
-                block_indicators = true;
-            }
-            if c == '?' || c == ':' {
-                flow_indicators = true;
-                block_indicators |= followed_by_whitespace;
-            }
-            if c == '-' && followed_by_whitespace {
-                flow_indicators = true;
-                block_indicators = true;
-            }
-        } else {
-            if ",?[]{}".contains(c) {
-                flow_indicators = true;
-            }
-            if c == ':' {
-                flow_indicators = true;
-                block_indicators |= followed_by_whitespace;
-            }
-            if c == '#' && preceded_by_whitespace {
-                flow_indicators = true;
-                block_indicators = true;
-            }
-        }
-        special |= !is_printable(c);
-        line_breaks |= is_break(c);
-        if c == ' ' {
-            leading_space |= first;
-            trailing_space |= last;
-            break_space |= previous_break;
-            previous_space = true;
-            previous_break = false;
-        } else if is_break(c) {
-            leading_break |= first;
-            trailing_break |= last;
-            space_break |= previous_space;
-            previous_space = false;
-            previous_break = true;
-        } else {
-            previous_space = false;
-            previous_break = false;
-        }
+        let (f, b) = match c {
+            _ if i == 0 && "#,[]{}&*!|>'\"%@`".contains(c) => (true, true),
+            '?' if i == 0 => (true, followed_by_whitespace),
+            '-' if i == 0 => (followed_by_whitespace, followed_by_whitespace),
+            ':' => (true, followed_by_whitespace),
+            ',' | '?' | '[' | ']' | '{' | '}' if i > 0 => (true, false),
+            '#' if i > 0 && preceded_by_whitespace => (true, true),
+            _ => (false, false),
+        };
+        flow |= f;
+        block |= b;
         preceded_by_whitespace = is_blankz(Some(c));
     }
-    let mut a = Analysis {
-        multiline: line_breaks,
-        flow_plain_allowed: true,
-        block_plain_allowed: true,
-        single_quoted_allowed: true,
-        length,
+    (flow, block)
+}
+
+/// What the spaces, line breaks and unprintable characters of a scalar say.
+struct Whitespace {
+    /// A space or break at the start or the end.
+    edge_blank: bool,
+    line_breaks: bool,
+    /// A space right after a break or right before one.
+    mixed: bool,
+    special: bool,
+}
+
+fn whitespace(text: &[char]) -> Whitespace {
+    let last = text.len() - 1;
+    let edge = |c: char| c == ' ' || is_break(c);
+    let mut w = Whitespace {
+        edge_blank: edge(text[0]) || edge(text[last]),
+        line_breaks: false,
+        mixed: false,
+        special: false,
     };
-    if leading_space || leading_break || trailing_space || trailing_break || line_breaks {
-        a.flow_plain_allowed = false;
-        a.block_plain_allowed = false;
+    for (i, &c) in text.iter().enumerate() {
+        w.special |= !is_printable(c);
+        w.line_breaks |= is_break(c);
+        if let Some(&prev) = i.checked_sub(1).and_then(|p| text.get(p)) {
+            w.mixed |= (c == ' ' && is_break(prev)) || (is_break(c) && prev == ' ');
+        }
     }
-    if break_space || space_break || special {
-        a.flow_plain_allowed = false;
-        a.block_plain_allowed = false;
-        a.single_quoted_allowed = false;
-    }
-    a.flow_plain_allowed &= !flow_indicators;
-    a.block_plain_allowed &= !block_indicators;
-    a
+    w
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -287,9 +286,13 @@ impl Emitter {
         self.mapping_context = ctx.mapping;
         match node {
             RNode::Scalar(s) => self.emit_scalar(s, ctx.simple_key),
-            RNode::Seq(items, flow) if *flow || self.flow_level > 0 || items.is_empty() => self.flow_sequence(items),
+            RNode::Seq(items, flow) if *flow || self.flow_level > 0 || items.is_empty() => {
+                self.flow_sequence(items)
+            }
             RNode::Seq(items, _) => self.block_sequence(items),
-            RNode::Map(pairs, flow) if *flow || self.flow_level > 0 || pairs.is_empty() => self.flow_mapping(pairs),
+            RNode::Map(pairs, flow) if *flow || self.flow_level > 0 || pairs.is_empty() => {
+                self.flow_mapping(pairs)
+            }
             RNode::Map(pairs, _) => self.block_mapping(pairs),
         }
     }
@@ -318,7 +321,13 @@ impl Emitter {
             if self.column > self.best_width {
                 self.write_indent();
             }
-            self.emit_node(item, Context { mapping: false, simple_key: false });
+            self.emit_node(
+                item,
+                Context {
+                    mapping: false,
+                    simple_key: false,
+                },
+            );
         }
         self.flow_level -= 1;
         self.pop_indent();
@@ -337,17 +346,35 @@ impl Emitter {
                 self.write_indent();
             }
             if is_simple_key(key) {
-                self.emit_node(key, Context { mapping: true, simple_key: true });
+                self.emit_node(
+                    key,
+                    Context {
+                        mapping: true,
+                        simple_key: true,
+                    },
+                );
                 self.write_indicator(":", false, false, false);
             } else {
                 self.write_indicator("?", true, false, false);
-                self.emit_node(key, Context { mapping: true, simple_key: false });
+                self.emit_node(
+                    key,
+                    Context {
+                        mapping: true,
+                        simple_key: false,
+                    },
+                );
                 if self.column > self.best_width {
                     self.write_indent();
                 }
                 self.write_indicator(":", true, false, false);
             }
-            self.emit_node(value, Context { mapping: true, simple_key: false });
+            self.emit_node(
+                value,
+                Context {
+                    mapping: true,
+                    simple_key: false,
+                },
+            );
         }
         self.flow_level -= 1;
         self.pop_indent();
@@ -360,7 +387,13 @@ impl Emitter {
         for item in items {
             self.write_indent();
             self.write_indicator("-", true, false, true);
-            self.emit_node(item, Context { mapping: false, simple_key: false });
+            self.emit_node(
+                item,
+                Context {
+                    mapping: false,
+                    simple_key: false,
+                },
+            );
         }
         self.pop_indent();
     }
@@ -370,15 +403,33 @@ impl Emitter {
         for (key, value) in pairs {
             self.write_indent();
             if is_simple_key(key) {
-                self.emit_node(key, Context { mapping: true, simple_key: true });
+                self.emit_node(
+                    key,
+                    Context {
+                        mapping: true,
+                        simple_key: true,
+                    },
+                );
                 self.write_indicator(":", false, false, false);
             } else {
                 self.write_indicator("?", true, false, true);
-                self.emit_node(key, Context { mapping: true, simple_key: false });
+                self.emit_node(
+                    key,
+                    Context {
+                        mapping: true,
+                        simple_key: false,
+                    },
+                );
                 self.write_indent();
                 self.write_indicator(":", true, false, true);
             }
-            self.emit_node(value, Context { mapping: true, simple_key: false });
+            self.emit_node(
+                value,
+                Context {
+                    mapping: true,
+                    simple_key: false,
+                },
+            );
         }
         self.pop_indent();
     }
@@ -403,9 +454,19 @@ impl Emitter {
     }
 
     /// `yaml_emitter_select_scalar_style`.
-    fn select_style(&self, s: &Scalar, a: &Analysis, simple_key: bool, explicit_tag: bool) -> Style {
+    fn select_style(
+        &self,
+        s: &Scalar,
+        a: &Analysis,
+        simple_key: bool,
+        explicit_tag: bool,
+    ) -> Style {
         let no_tag = !explicit_tag;
-        let mut style = if s.double_quoted { Style::Double } else { Style::Plain };
+        let mut style = if s.double_quoted {
+            Style::Double
+        } else {
+            Style::Plain
+        };
         if simple_key && a.multiline {
             style = Style::Double;
         }
@@ -459,7 +520,13 @@ impl Emitter {
         self.indention = true;
     }
 
-    fn write_indicator(&mut self, indicator: &str, need_whitespace: bool, is_whitespace: bool, is_indention: bool) {
+    fn write_indicator(
+        &mut self,
+        indicator: &str,
+        need_whitespace: bool,
+        is_whitespace: bool,
+        is_indention: bool,
+    ) {
         if need_whitespace && !self.whitespace {
             self.put(' ');
         }
@@ -484,7 +551,11 @@ impl Emitter {
         let (mut spaces, mut breaks) = (false, false);
         for (i, &c) in text.iter().enumerate() {
             if c == ' ' {
-                if allow_breaks && !spaces && self.column > self.best_width && text.get(i + 1) != Some(&' ') {
+                if allow_breaks
+                    && !spaces
+                    && self.column > self.best_width
+                    && text.get(i + 1) != Some(&' ')
+                {
                     self.write_indent();
                 } else {
                     self.put(c);
@@ -593,7 +664,11 @@ fn is_simple_key(key: &RNode) -> bool {
     match key {
         RNode::Scalar(s) => {
             let a = analyze(&s.text);
-            let tag_length = if !s.plain_implicit && !s.quoted_implicit { 2 + s.tag.len() } else { 0 };
+            let tag_length = if !s.plain_implicit && !s.quoted_implicit {
+                2 + s.tag.len()
+            } else {
+                0
+            };
             !a.multiline && a.length + tag_length <= 128
         }
         RNode::Seq(items, _) => items.is_empty(),

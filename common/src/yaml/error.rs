@@ -4,6 +4,7 @@
 //! Internally an error is a [`Marked`] value (context, problem and their
 //! marks, like PyYAML's `MarkedYAMLError`); it becomes the public
 //! [`YamlError`] whose message is exactly `str(exc)` of the Python exception.
+//! Wording must not be paraphrased: callers show it where Salt shows PyYAML's.
 
 use std::fmt::Write;
 
@@ -69,7 +70,13 @@ pub(crate) struct Marked {
 impl Marked {
     /// An error with a problem only.
     pub fn new(kind: YamlErrorKind, problem: impl Into<String>, mark: Mark) -> Marked {
-        Marked { kind, context: None, context_mark: None, problem: problem.into(), problem_mark: Some(mark) }
+        Marked {
+            kind,
+            context: None,
+            context_mark: None,
+            problem: problem.into(),
+            problem_mark: Some(mark),
+        }
     }
 
     /// An error with a context ("while constructing a mapping") and a problem.
@@ -114,8 +121,18 @@ impl Marked {
 
 impl From<Marked> for YamlError {
     fn from(m: Marked) -> YamlError {
-        let at = m.problem_mark.or(m.context_mark).map(|k| (k.line + 1, k.column + 1)).unwrap_or((0, 0));
-        YamlError { line: at.0, column: at.1, message: m.render(), kind: m.kind, problem: m.problem }
+        let at = m
+            .problem_mark
+            .or(m.context_mark)
+            .map(|k| (k.line + 1, k.column + 1))
+            .unwrap_or((0, 0));
+        YamlError {
+            line: at.0,
+            column: at.1,
+            message: m.render(),
+            kind: m.kind,
+            problem: m.problem,
+        }
     }
 }
 
@@ -123,7 +140,12 @@ impl From<Marked> for YamlError {
 /// without a snippet: libyaml marks carry no buffer).
 fn mark_line(m: Mark) -> String {
     let mut s = String::new();
-    let _ = write!(s, "  in \"<unicode string>\", line {}, column {}", m.line + 1, m.column + 1);
+    let _ = write!(
+        s,
+        "  in \"<unicode string>\", line {}, column {}",
+        m.line + 1,
+        m.column + 1
+    );
     s
 }
 

@@ -37,14 +37,20 @@ pub fn load(src: &str) -> Result<Value, YamlError> {
     let root = compose::compose(&src)?;
     match root {
         None => Ok(Value::Null),
-        Some(node) => Ok(construct::construct(&node)?),
+        Some(node) => Ok(construct::construct(&node, src.len())?),
     }
 }
 
 /// `yaml.safe_dump(value, default_flow_style=flow)` as Salt calls it
 /// (libyaml emitter, `allow_unicode=True`, keys sorted, width 80).
 pub fn dump(v: &Value, flow: Option<bool>) -> String {
-    emit::dump(v, &DumpOptions { flow, ..DumpOptions::default() })
+    emit::dump(
+        v,
+        &DumpOptions {
+            flow,
+            ..DumpOptions::default()
+        },
+    )
 }
 
 /// `safe_dump` with the other options Salt passes somewhere (`indent` for

@@ -2,6 +2,7 @@
 //! (salt/utils/yamlencoding.py). The quoting ones call PyYAML's pure-Python
 //! emitter writers with an unbounded width and without `allow_unicode`, so
 //! they never fold lines and escape every non-ASCII character.
+//! They must not follow the dumper's libyaml rules, which differ.
 
 use crate::Value;
 
@@ -70,6 +71,14 @@ pub fn try_encode_scalar(v: &Value) -> Result<String, EncodeError> {
 /// rejects (see [`try_encode_scalar`]), comes out in flow style.
 pub fn encode_scalar(v: &Value) -> String {
     try_encode_scalar(v).unwrap_or_else(|_| {
-        dump(v, &DumpOptions { flow: Some(true), ..DumpOptions::default() }).trim_end_matches('\n').to_string()
+        dump(
+            v,
+            &DumpOptions {
+                flow: Some(true),
+                ..DumpOptions::default()
+            },
+        )
+        .trim_end_matches('\n')
+        .to_string()
     })
 }

@@ -1,6 +1,7 @@
 //! What libyaml's reader does before scanning: reject control characters,
 //! drop a leading byte order mark, and turn every line break it knows
 //! (`\r\n`, `\r`, NEL) into `\n`, the only one the event parser handles.
+//! It must not interpret any YAML syntax.
 
 use std::borrow::Cow;
 

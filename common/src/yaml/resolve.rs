@@ -2,6 +2,7 @@
 //! written out by hand: which tag a plain scalar gets (`yes` is a bool, `0644`
 //! an int, `1e3` a string, ...). Also used by the dumper to decide whether a
 //! string must be quoted so that it reads back as a string.
+//! It must not build values: constructing them is construct.rs's job.
 
 /// The tags a scalar can resolve to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +32,9 @@ impl Implicit {
     }
 }
 
+/// A resolver: its regex (as a function) and the tag it gives.
+type Check = (fn(&str) -> bool, Implicit);
+
 /// `Resolver.resolve(ScalarNode, value, (True, _))`: the first implicit
 /// resolver whose regex matches, in PyYAML's registration order.
 pub(crate) fn resolve_plain(value: &str) -> Implicit {
@@ -43,7 +47,7 @@ pub(crate) fn resolve_plain(value: &str) -> Implicit {
     if v.is_empty() {
         return Implicit::Str;
     }
-    let checks: [(fn(&str) -> bool, Implicit); 7] = [
+    let checks: [Check; 7] = [
         (is_bool, Implicit::Bool),
         (is_float, Implicit::Float),
         (is_int, Implicit::Int),
@@ -52,14 +56,33 @@ pub(crate) fn resolve_plain(value: &str) -> Implicit {
         (is_timestamp, Implicit::Timestamp),
         (|s| s == "=", Implicit::Value),
     ];
-    checks.iter().find(|(check, _)| check(v)).map_or(Implicit::Str, |&(_, tag)| tag)
+    checks
+        .iter()
+        .find(|(check, _)| check(v))
+        .map_or(Implicit::Str, |&(_, tag)| tag)
 }
 
 fn is_bool(s: &str) -> bool {
     matches!(
         s,
-        "yes" | "Yes" | "YES" | "no" | "No" | "NO" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
-            | "on" | "On" | "ON" | "off" | "Off" | "OFF"
+        "yes"
+            | "Yes"
+            | "YES"
+            | "no"
+            | "No"
+            | "NO"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "false"
+            | "False"
+            | "FALSE"
+            | "on"
+            | "On"
+            | "ON"
+            | "off"
+            | "Off"
+            | "OFF"
     )
 }
 
@@ -75,7 +98,10 @@ struct Cur<'a> {
 
 impl<'a> Cur<'a> {
     fn new(s: &'a str) -> Cur<'a> {
-        Cur { b: s.as_bytes(), i: 0 }
+        Cur {
+            b: s.as_bytes(),
+            i: 0,
+        }
     }
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
@@ -144,12 +170,34 @@ fn is_float(s: &str) -> bool {
     let alternatives: [fn(&mut Cur) -> bool; 5] = [
         |c| {
             c.sign();
-            c.eat(digit) && { c.many(digit_); c.eat(|x| x == b'.') } && { c.many(digit_); exponent(c) }
+            c.eat(digit)
+                && {
+                    c.many(digit_);
+                    c.eat(|x| x == b'.')
+                }
+                && {
+                    c.many(digit_);
+                    exponent(c)
+                }
         },
-        |c| c.eat(|x| x == b'.') && c.eat(digit) && { c.many(digit_); exponent(c) },
+        |c| {
+            c.eat(|x| x == b'.') && c.eat(digit) && {
+                c.many(digit_);
+                exponent(c)
+            }
+        },
         |c| {
             c.sign();
-            c.eat(digit) && { c.many(digit_); sexagesimal_tail(c) } && c.eat(|x| x == b'.') && { c.many(digit_); true }
+            c.eat(digit)
+                && {
+                    c.many(digit_);
+                    sexagesimal_tail(c)
+                }
+                && c.eat(|x| x == b'.')
+                && {
+                    c.many(digit_);
+                    true
+                }
         },
         |c| {
             c.sign();
@@ -172,7 +220,11 @@ fn is_int(s: &str) -> bool {
         },
         |c| {
             c.sign();
-            c.eat(|x| x == b'0') || (c.eat(|x| (b'1'..=b'9').contains(&x)) && { c.many(digit_); true })
+            c.eat(|x| x == b'0')
+                || (c.eat(|x| (b'1'..=b'9').contains(&x)) && {
+                    c.many(digit_);
+                    true
+                })
         },
         |c| {
             c.sign();
@@ -180,7 +232,10 @@ fn is_int(s: &str) -> bool {
         },
         |c| {
             c.sign();
-            c.eat(|x| (b'1'..=b'9').contains(&x)) && { c.many(digit_); sexagesimal_tail(c) }
+            c.eat(|x| (b'1'..=b'9').contains(&x)) && {
+                c.many(digit_);
+                sexagesimal_tail(c)
+            }
         },
     ];
     full_match(s, &alternatives)
@@ -189,8 +244,13 @@ fn is_int(s: &str) -> bool {
 fn is_timestamp(s: &str) -> bool {
     let alternatives: [fn(&mut Cur) -> bool; 2] = [
         |c| {
-            (0..4).all(|_| c.eat(digit)) && c.eat(|x| x == b'-') && c.eat(digit) && c.eat(digit)
-                && c.eat(|x| x == b'-') && c.eat(digit) && c.eat(digit)
+            (0..4).all(|_| c.eat(digit))
+                && c.eat(|x| x == b'-')
+                && c.eat(digit)
+                && c.eat(digit)
+                && c.eat(|x| x == b'-')
+                && c.eat(digit)
+                && c.eat(digit)
         },
         timestamp_long,
     ];
@@ -200,7 +260,12 @@ fn is_timestamp(s: &str) -> bool {
 /// `YYYY-M?M-D?D(T|[ \t]+)H?H:MM:SS(.frac)?([ \t]*(Z|[-+]H?H(:MM)?))?`
 fn timestamp_long(c: &mut Cur) -> bool {
     let blank = |x: u8| x == b' ' || x == b'\t';
-    let one_or_two = |c: &mut Cur| c.eat(digit) && { c.eat(digit); true };
+    let one_or_two = |c: &mut Cur| {
+        c.eat(digit) && {
+            c.eat(digit);
+            true
+        }
+    };
     let date = (0..4).all(|_| c.eat(digit))
         && c.eat(|x| x == b'-')
         && one_or_two(c)
@@ -260,37 +325,112 @@ mod tests {
 
     #[test]
     fn bools_are_yaml_1_1() {
-        check(&[("yes", Bool), ("Yes", Bool), ("YES", Bool), ("on", Bool), ("OFF", Bool), ("True", Bool)]);
+        check(&[
+            ("yes", Bool),
+            ("Yes", Bool),
+            ("YES", Bool),
+            ("on", Bool),
+            ("OFF", Bool),
+            ("True", Bool),
+        ]);
         check(&[("y", Str), ("n", Str), ("yEs", Str), ("tRue", Str)]);
     }
 
     #[test]
     fn nulls() {
-        check(&[("", Null), ("~", Null), ("null", Null), ("Null", Null), ("NULL", Null), ("None", Str), ("nULL", Str)]);
+        check(&[
+            ("", Null),
+            ("~", Null),
+            ("null", Null),
+            ("Null", Null),
+            ("NULL", Null),
+            ("None", Str),
+            ("nULL", Str),
+        ]);
     }
 
     #[test]
     fn ints() {
-        check(&[("0", Int), ("-0", Int), ("+7", Int), ("0644", Int), ("010", Int), ("0_", Int), ("1_000", Int)]);
-        check(&[("0x1F", Int), ("-0x_1", Int), ("0b101", Int), ("0b_", Int), ("1:20", Int), ("1:5:59", Int)]);
-        check(&[("08", Str), ("0o644", Str), ("0x", Str), ("0b", Str), ("1:60", Str), ("00:1", Str), ("_1", Str)]);
+        check(&[
+            ("0", Int),
+            ("-0", Int),
+            ("+7", Int),
+            ("0644", Int),
+            ("010", Int),
+            ("0_", Int),
+            ("1_000", Int),
+        ]);
+        check(&[
+            ("0x1F", Int),
+            ("-0x_1", Int),
+            ("0b101", Int),
+            ("0b_", Int),
+            ("1:20", Int),
+            ("1:5:59", Int),
+        ]);
+        check(&[
+            ("08", Str),
+            ("0o644", Str),
+            ("0x", Str),
+            ("0b", Str),
+            ("1:60", Str),
+            ("00:1", Str),
+            ("_1", Str),
+        ]);
         check(&[("1:2:", Str), ("--1", Str), ("1e3", Str), ("1E3", Str)]);
     }
 
     #[test]
     fn floats() {
-        check(&[("1.0", Float), ("1.", Float), ("1._", Float), (".5", Float), ("1.e+5", Float), ("1.0e+3", Float)]);
-        check(&[("1.5E-3", Float), ("190:20:30.15", Float), ("0:30.", Float), (".inf", Float), ("-.Inf", Float)]);
-        check(&[("+.INF", Float), (".nan", Float), (".NaN", Float), ("1.10", Float)]);
-        check(&[("1.5e3", Str), ("1e+3", Str), ("+.5", Str), ("-.nan", Str), (".", Str), ("._", Str), ("1.10.2", Str)]);
+        check(&[
+            ("1.0", Float),
+            ("1.", Float),
+            ("1._", Float),
+            (".5", Float),
+            ("1.e+5", Float),
+            ("1.0e+3", Float),
+        ]);
+        check(&[
+            ("1.5E-3", Float),
+            ("190:20:30.15", Float),
+            ("0:30.", Float),
+            (".inf", Float),
+            ("-.Inf", Float),
+        ]);
+        check(&[
+            ("+.INF", Float),
+            (".nan", Float),
+            (".NaN", Float),
+            ("1.10", Float),
+        ]);
+        check(&[
+            ("1.5e3", Str),
+            ("1e+3", Str),
+            ("+.5", Str),
+            ("-.nan", Str),
+            (".", Str),
+            ("._", Str),
+            ("1.10.2", Str),
+        ]);
         check(&[(".Nan", Str), ("1.0e3", Str), ("1:2.5e+1", Str)]);
     }
 
     #[test]
     fn timestamps_and_specials() {
-        check(&[("2024-01-15", Timestamp), ("2024-01-15 10:20:30", Timestamp), ("2024-01-15T10:20:30Z", Timestamp)]);
-        check(&[("2024-1-5t1:20:30.5 +01:00", Timestamp), ("2024-01-15 10:20:30 -5", Timestamp)]);
-        check(&[("2024-1-5", Str), ("2024-01-15 10:20", Str), ("2024-01-15T10:20:30 Z ", Str)]);
+        check(&[
+            ("2024-01-15", Timestamp),
+            ("2024-01-15 10:20:30", Timestamp),
+            ("2024-01-15T10:20:30Z", Timestamp),
+        ]);
+        check(&[
+            ("2024-1-5t1:20:30.5 +01:00", Timestamp),
+            ("2024-01-15 10:20:30 -5", Timestamp),
+        ]);
+        check(&[
+            ("2024-1-5", Str),
+            ("2024-01-15 10:20", Str),
+            ("2024-01-15T10:20:30 Z ", Str),
+        ]);
         check(&[("<<", Merge), ("=", Value), ("<", Str), ("==", Str)]);
     }
 

@@ -13,7 +13,9 @@ fn expected(j: &serde_json::Value) -> Value {
             let text = o["__float__"].as_str().unwrap_or_default();
             Value::Float(text.parse().unwrap_or(f64::NAN))
         }
-        serde_json::Value::Object(o) => Value::Map(o.iter().map(|(k, v)| (k.clone(), expected(v))).collect()),
+        serde_json::Value::Object(o) => {
+            Value::Map(o.iter().map(|(k, v)| (k.clone(), expected(v))).collect())
+        }
         serde_json::Value::Array(a) => Value::List(a.iter().map(expected).collect()),
         other => Value::from_json(other),
     }
@@ -37,6 +39,38 @@ fn err(src: &str, message: &str, kind: YamlErrorKind) {
             assert_eq!(e.kind, kind, "kind for {src:?}");
         }
     }
+}
+
+fn value(json: &str) -> Value {
+    expected(&serde_json::from_str(json).expect("test JSON"))
+}
+
+/// `safe_dump` output with `default_flow_style` None, True and False.
+#[track_caller]
+fn dumps(json: &str, want: [&str; 3]) {
+    let v = value(json);
+    for (flow, want) in [None, Some(true), Some(false)].into_iter().zip(want) {
+        assert_eq!(dump(&v, flow), want, "dumping {json} with flow {flow:?}");
+    }
+}
+
+#[test]
+fn compat_case_trees() {
+    ok("check-bools:\n  test.nop:\n    - a_yes: yes\n    - a_no: no\n    - a_on: on\n    - a_off: off\n    - a_True: True\n    - a_FALSE: FALSE\n    - a_Yes: Yes\n    - a_OFF: OFF\n    - a_y: y\n    - a_n: n\n    - a_quoted_yes: 'yes'\n    - a_quoted_true: \"true\"\n", "{\"check-bools\": {\"test.nop\": [{\"a_yes\": true}, {\"a_no\": false}, {\"a_on\": true}, {\"a_off\": false}, {\"a_True\": true}, {\"a_FALSE\": false}, {\"a_Yes\": true}, {\"a_OFF\": false}, {\"a_y\": \"y\"}, {\"a_n\": \"n\"}, {\"a_quoted_yes\": \"yes\"}, {\"a_quoted_true\": \"true\"}]}}");
+    ok("/srv/a:\n  file.managed:\n    - mode: 0644\n/srv/b:\n  file.managed:\n    - mode: '0644'\n/srv/c:\n  file.managed:\n    - mode: 644\n/srv/d:\n  file.managed:\n    - mode: 0o644\n/srv/e:\n  file.managed:\n    - mode: 0755\n", "{\"/srv/a\": {\"file.managed\": [{\"mode\": 644}]}, \"/srv/b\": {\"file.managed\": [{\"mode\": \"0644\"}]}, \"/srv/c\": {\"file.managed\": [{\"mode\": 644}]}, \"/srv/d\": {\"file.managed\": [{\"mode\": \"0o644\"}]}, \"/srv/e\": {\"file.managed\": [{\"mode\": 755}]}}");
+    ok("check-multi:\n  test.nop:\n    - literal: |\n        line one\n        line two\n    - folded: >\n        folded one\n        folded two\n\n        new para\n    - strip: |-\n        no trailing newline\n    - keep: >+\n        keep trailing\n\n\n    - plain: this is\n        a plain multi\n        line scalar\n", "{\"check-multi\": {\"test.nop\": [{\"literal\": \"line one\\nline two\\n\"}, {\"folded\": \"folded one folded two\\nnew para\\n\"}, {\"strip\": \"no trailing newline\"}, {\"keep\": \"keep trailing\\n\\n\\n\"}, {\"plain\": \"this is a plain multi line scalar\"}]}}");
+    ok("check-nested:\n  test.nop:\n    - flow_map: {a: 1, b: [x, y]}\n    - flow_list: [1, two, 3.0, true]\n    - base: &base\n        k1: v1\n        k2: v2\n    - alias: *base\n    - merged:\n        <<: *base\n        k3: v3\n", "{\"check-nested\": {\"test.nop\": [{\"flow_map\": {\"a\": 1, \"b\": [\"x\", \"y\"]}}, {\"flow_list\": [1, \"two\", 3.0, true]}, {\"base\": {\"k1\": \"v1\", \"k2\": \"v2\"}}, {\"alias\": {\"k1\": \"v1\", \"k2\": \"v2\"}}, {\"merged\": {\"k1\": \"v1\", \"k2\": \"v2\", \"k3\": \"v3\"}}]}}");
+    ok("check-nulls:\n  test.nop:\n    - tilde: ~\n    - null_lc: null\n    - null_tc: Null\n    - null_uc: NULL\n    - empty:\n    - str_none: None\n", "{\"check-nulls\": {\"test.nop\": [{\"tilde\": null}, {\"null_lc\": null}, {\"null_tc\": null}, {\"null_uc\": null}, {\"empty\": null}, {\"str_none\": \"None\"}]}}");
+    ok("check-numbers:\n  test.nop:\n    - octal: 010\n    - not_octal: 08\n    - hex: 0x1F\n    - underscore: 1_000\n    - sexagesimal: 1:20\n    - exp_nodot: 1e3\n    - exp_dot: 1.0e+3\n    - negative: -42\n    - plus: +7\n    - version: 1.10\n    - version_str: 1.10.2\n", "{\"check-numbers\": {\"test.nop\": [{\"octal\": 10}, {\"not_octal\": \"08\"}, {\"hex\": 31}, {\"underscore\": 1000}, {\"sexagesimal\": 80}, {\"exp_nodot\": \"1e3\"}, {\"exp_dot\": 1000.0}, {\"negative\": -42}, {\"plus\": 7}, {\"version\": 1.1}, {\"version_str\": \"1.10.2\"}]}}");
+    ok("check-quoted:\n  test.nop:\n    - s_int: '123'\n    - s_float: \"1.5\"\n    - s_null: 'null'\n    - s_tilde: \"~\"\n    - s_empty: ''\n    - i_int: 123\n    - f_float: 1.5\n    - s_colon: \"a: b\"\n    - s_hash: 'x # not a comment'\n    - plain_hash: x # a comment\n", "{\"check-quoted\": {\"test.nop\": [{\"s_int\": \"123\"}, {\"s_float\": \"1.5\"}, {\"s_null\": \"null\"}, {\"s_tilde\": \"~\"}, {\"s_empty\": \"\"}, {\"i_int\": 123}, {\"f_float\": 1.5}, {\"s_colon\": \"a: b\"}, {\"s_hash\": \"x # not a comment\"}, {\"plain_hash\": \"x\"}]}}");
+    ok(
+        "d: 2024-01-15\no: 0644\n",
+        "{\"d\": \"2024-01-15\", \"o\": 644}",
+    );
+    ok("check-stamps:\n  test.nop:\n    - date: 2024-01-15\n    - datetime: 2024-01-15 10:20:30\n    - iso: 2024-01-15T10:20:30Z\n    - quoted: '2024-01-15'\n", "{\"check-stamps\": {\"test.nop\": [{\"date\": \"2024-01-15\"}, {\"datetime\": \"2024-01-15 10:20:30\"}, {\"iso\": \"2024-01-15T10:20:30Z\"}, {\"quoted\": \"2024-01-15\"}]}}");
+    err("same-id:\n  test.nop: []\nother:\n  test.nop: []\nsame-id:\n  test.succeed_without_changes: []\n", "while constructing a mapping\n  in \"<unicode string>\", line 1, column 1\nfound conflicting ID 'same-id'\n  in \"<unicode string>\", line 5, column 1", YamlErrorKind::Constructor);
+    err("nd:\n  test.nop:\n    - opts:\n        k: 1\n        k: 2\n", "while constructing a mapping\n  in \"<unicode string>\", line 4, column 9\nfound conflicting ID 'k'\n  in \"<unicode string>\", line 5, column 9", YamlErrorKind::Constructor);
+    err("tabbed:\n\ttest.nop: []\n", "while scanning for the next token\nfound character that cannot start any token\n  in \"<unicode string>\", line 2, column 1", YamlErrorKind::Scanner);
 }
 
 #[test]
@@ -120,8 +154,14 @@ fn floats() {
 fn timestamps() {
     ok("a: 2024-01-15", "{\"a\": \"2024-01-15\"}");
     ok("a: 2024-01-15 10:20:30", "{\"a\": \"2024-01-15 10:20:30\"}");
-    ok("a: 2024-01-15T10:20:30Z", "{\"a\": \"2024-01-15T10:20:30Z\"}");
-    ok("a: 2024-1-5 1:02:03.5 +01:00", "{\"a\": \"2024-1-5 1:02:03.5 +01:00\"}");
+    ok(
+        "a: 2024-01-15T10:20:30Z",
+        "{\"a\": \"2024-01-15T10:20:30Z\"}",
+    );
+    ok(
+        "a: 2024-1-5 1:02:03.5 +01:00",
+        "{\"a\": \"2024-1-5 1:02:03.5 +01:00\"}",
+    );
     ok("a: '2024-01-15'", "{\"a\": \"2024-01-15\"}");
     ok("a: !!timestamp 2024-01-15", "{\"a\": \"2024-01-15\"}");
 }
@@ -132,7 +172,10 @@ fn strings() {
     ok("a: 'x # not'", "{\"a\": \"x # not\"}");
     ok("a: \"a: b\"", "{\"a\": \"a: b\"}");
     ok("a: 'it''s'", "{\"a\": \"it's\"}");
-    ok("a: \"tab\\there \\u263a \\x41 \\N \\_ \\L\"", "{\"a\": \"tab\\there \\u263a A \\u0085 \\u00a0 \\u2028\"}");
+    ok(
+        "a: \"tab\\there \\u263a \\x41 \\N \\_ \\L\"",
+        "{\"a\": \"tab\\there \\u263a A \\u0085 \\u00a0 \\u2028\"}",
+    );
     ok("a: foo bar", "{\"a\": \"foo bar\"}");
     ok("a: salt://x/y", "{\"a\": \"salt://x/y\"}");
     ok("a: http://h:80/p#f", "{\"a\": \"http://h:80/p#f\"}");
@@ -148,10 +191,16 @@ fn strings() {
 #[test]
 fn multiline() {
     ok("a: |\n  one\n  two\n", "{\"a\": \"one\\ntwo\\n\"}");
-    ok("a: >\n  one\n  two\n\n  three\n", "{\"a\": \"one two\\nthree\\n\"}");
+    ok(
+        "a: >\n  one\n  two\n\n  three\n",
+        "{\"a\": \"one two\\nthree\\n\"}",
+    );
     ok("a: |-\n  x\n", "{\"a\": \"x\"}");
     ok("a: >+\n  x\n\n\n", "{\"a\": \"x\\n\\n\\n\"}");
-    ok("a: this is\n  plain\n  multi\n", "{\"a\": \"this is plain multi\"}");
+    ok(
+        "a: this is\n  plain\n  multi\n",
+        "{\"a\": \"this is plain multi\"}",
+    );
     ok("a: |2\n    indented\n", "{\"a\": \"  indented\\n\"}");
     ok("a: 'one\n  two'\n", "{\"a\": \"one two\"}");
     ok("a: \"one\\\n  two\"\n", "{\"a\": \"onetwo\"}");
@@ -172,18 +221,38 @@ fn flow() {
     ok("{a: , b: 2}", "{\"a\": null, \"b\": 2}");
     ok("a: [1,\n  2]\n", "{\"a\": [1, 2]}");
     ok("{? x : y}", "{\"x\": \"y\"}");
+    ok("k: [a,\nb,\nc]\n", "{\"k\": [\"a\", \"b\", \"c\"]}");
+    ok("k: {a: 1,\nb: 2}\n", "{\"k\": {\"a\": 1, \"b\": 2}}");
 }
 
 #[test]
 fn anchors() {
     ok("a: &x 1\nb: *x", "{\"a\": 1, \"b\": 1}");
-    ok("a: &m {k: v}\nb: *m", "{\"a\": {\"k\": \"v\"}, \"b\": {\"k\": \"v\"}}");
-    ok("a: &l [1, 2]\nb: *l\nc: *l", "{\"a\": [1, 2], \"b\": [1, 2], \"c\": [1, 2]}");
+    ok(
+        "a: &m {k: v}\nb: *m",
+        "{\"a\": {\"k\": \"v\"}, \"b\": {\"k\": \"v\"}}",
+    );
+    ok(
+        "a: &l [1, 2]\nb: *l\nc: *l",
+        "{\"a\": [1, 2], \"b\": [1, 2], \"c\": [1, 2]}",
+    );
     ok("base: &b\n  k1: v1\n  k2: v2\nm:\n  <<: *b\n  k3: v3\n", "{\"base\": {\"k1\": \"v1\", \"k2\": \"v2\"}, \"m\": {\"k1\": \"v1\", \"k2\": \"v2\", \"k3\": \"v3\"}}");
-    ok("- &a {x: 1, y: 2}\n- &b {z: 3}\n- <<: [*a, *b]\n  w: 1\n", "[{\"x\": 1, \"y\": 2}, {\"z\": 3}, {\"z\": 3, \"x\": 1, \"y\": 2, \"w\": 1}]");
-    ok("- &a {x: 1}\n- <<: *a\n  x: 2\n", "[{\"x\": 1}, {\"x\": 2}]");
-    ok("- &a {x: 1, '1': 2}\n- <<: *a\n  01: 7\n", "[{\"x\": 1, \"1\": 2}, {\"x\": 1, \"1\": 7}]");
-    ok("- &a {x: 1}\n- {<<: *a, <<: {y: 2}}\n", "[{\"x\": 1}, {\"x\": 1, \"y\": 2}]");
+    ok(
+        "- &a {x: 1, y: 2}\n- &b {z: 3}\n- <<: [*a, *b]\n  w: 1\n",
+        "[{\"x\": 1, \"y\": 2}, {\"z\": 3}, {\"z\": 3, \"x\": 1, \"y\": 2, \"w\": 1}]",
+    );
+    ok(
+        "- &a {x: 1}\n- <<: *a\n  x: 2\n",
+        "[{\"x\": 1}, {\"x\": 2}]",
+    );
+    ok(
+        "- &a {x: 1, '1': 2}\n- <<: *a\n  01: 7\n",
+        "[{\"x\": 1, \"1\": 2}, {\"x\": 1, \"1\": 7}]",
+    );
+    ok(
+        "- &a {x: 1}\n- {<<: *a, <<: {y: 2}}\n",
+        "[{\"x\": 1}, {\"x\": 1, \"y\": 2}]",
+    );
 }
 
 #[test]
@@ -203,7 +272,10 @@ fn tags() {
     ok("a: !!map {b: 1}", "{\"a\": {\"b\": 1}}");
     ok("a: !!omap {b: 1}", "{\"a\": {\"b\": 1}}");
     ok("a: !!python/unicode x", "{\"a\": \"x\"}");
-    ok("a: !!pairs [b: 1, c: 2]", "{\"a\": [[\"b\", 1], [\"c\", 2]]}");
+    ok(
+        "a: !!pairs [b: 1, c: 2]",
+        "{\"a\": [[\"b\", 1], [\"c\", 2]]}",
+    );
     ok("a: !!set {b, c}", "{\"a\": {\"b\": null, \"c\": null}}");
     ok("a: !!int 0x_1F", "{\"a\": 31}");
 }
@@ -233,7 +305,10 @@ fn documents() {
     err("a: 1\n---\nb: 2\n", "expected a single document in the stream\n  in \"<unicode string>\", line 1, column 1\nbut found another document\n  in \"<unicode string>\", line 2, column 1", YamlErrorKind::Composer);
     err("---\n---\n", "expected a single document in the stream\nbut found another document\n  in \"<unicode string>\", line 2, column 1", YamlErrorKind::Composer);
     ok("\u{feff}a: 1\n", "{\"a\": 1}");
-    ok("a: 1\r\nb: |\r\n  x\r\n  y\r\n", "{\"a\": 1, \"b\": \"x\\ny\\n\"}");
+    ok(
+        "a: 1\r\nb: |\r\n  x\r\n  y\r\n",
+        "{\"a\": 1, \"b\": \"x\\ny\\n\"}",
+    );
     ok("a: b\u{85}c: d\n", "{\"a\": \"b\", \"c\": \"d\"}");
 }
 
@@ -244,18 +319,46 @@ fn errors() {
     err("tabbed:\n\ttest.nop: []\n", "while scanning for the next token\nfound character that cannot start any token\n  in \"<unicode string>\", line 2, column 1", YamlErrorKind::Scanner);
     err("1: a\ntrue: b\n", "while constructing a mapping\n  in \"<unicode string>\", line 1, column 1\nfound conflicting ID 'True'\n  in \"<unicode string>\", line 2, column 1", YamlErrorKind::Constructor);
     ok("a: 1\n1.0: 2\n", "{\"a\": 1, \"1.0\": 2}");
-    err("a: 1\na: !!int x\n", "invalid literal for int() with base 10: 'x'", YamlErrorKind::Value);
+    err(
+        "a: 1\na: !!int x\n",
+        "invalid literal for int() with base 10: 'x'",
+        YamlErrorKind::Value,
+    );
     err("a:\n  x: 1\n  x: 2\na: 3\n", "while constructing a mapping\n  in \"<unicode string>\", line 1, column 1\nfound conflicting ID 'a'\n  in \"<unicode string>\", line 4, column 1", YamlErrorKind::Constructor);
-    err("a: *x", "found undefined alias\n  in \"<unicode string>\", line 1, column 4", YamlErrorKind::Composer);
+    err(
+        "a: *x",
+        "found undefined alias\n  in \"<unicode string>\", line 1, column 4",
+        YamlErrorKind::Composer,
+    );
     err("a: &x 1\nb: &x 2", "found duplicate anchor; first occurrence\n  in \"<unicode string>\", line 1, column 4\nsecond occurrence\n  in \"<unicode string>\", line 2, column 4", YamlErrorKind::Composer);
     err("a: !!bool y", "'y'", YamlErrorKind::Value);
     err("a: 0_", "string index out of range", YamlErrorKind::Value);
-    err("a: 0b_", "invalid literal for int() with base 2: ''", YamlErrorKind::Value);
-    err("a: !!int x", "invalid literal for int() with base 10: 'x'", YamlErrorKind::Value);
-    err("a: !!float x", "could not convert string to float: 'x'", YamlErrorKind::Value);
+    err(
+        "a: 0b_",
+        "invalid literal for int() with base 2: ''",
+        YamlErrorKind::Value,
+    );
+    err(
+        "a: !!int x",
+        "invalid literal for int() with base 10: 'x'",
+        YamlErrorKind::Value,
+    );
+    err(
+        "a: !!float x",
+        "could not convert string to float: 'x'",
+        YamlErrorKind::Value,
+    );
     err("a: !foo bar", "could not determine a constructor for the tag '!foo'\n  in \"<unicode string>\", line 1, column 4", YamlErrorKind::Constructor);
-    err("a: !!str {b: 1}", "expected a scalar node, but found mapping\n  in \"<unicode string>\", line 1, column 4", YamlErrorKind::Constructor);
-    err("a: !!seq x", "expected a sequence node, but found scalar\n  in \"<unicode string>\", line 1, column 4", YamlErrorKind::Constructor);
+    err(
+        "a: !!str {b: 1}",
+        "expected a scalar node, but found mapping\n  in \"<unicode string>\", line 1, column 4",
+        YamlErrorKind::Constructor,
+    );
+    err(
+        "a: !!seq x",
+        "expected a sequence node, but found scalar\n  in \"<unicode string>\", line 1, column 4",
+        YamlErrorKind::Constructor,
+    );
     err("a:\n  <<: 1\n", "while constructing a mapping\n  in \"<unicode string>\", line 2, column 3\nexpected a mapping or list of mappings for merging, but found scalar\n  in \"<unicode string>\", line 2, column 7", YamlErrorKind::Constructor);
     err("a:\n  <<: [1]\n", "while constructing a mapping\n  in \"<unicode string>\", line 2, column 3\nexpected a mapping for merging, but found scalar\n  in \"<unicode string>\", line 2, column 8", YamlErrorKind::Constructor);
     err("x: =\n", "could not determine a constructor for the tag 'tag:yaml.org,2002:value'\n  in \"<unicode string>\", line 1, column 4", YamlErrorKind::Constructor);
@@ -271,7 +374,11 @@ fn errors() {
     err("a: b\nfoo\nc: d\n", "while scanning a simple key\n  in \"<unicode string>\", line 2, column 1\ncould not find expected ':'\n  in \"<unicode string>\", line 3, column 1", YamlErrorKind::Scanner);
     err("a:\n  - b\n  c: d\n", "while parsing a block collection\n  in \"<unicode string>\", line 2, column 3\ndid not find expected '-' indicator\n  in \"<unicode string>\", line 3, column 3", YamlErrorKind::Parser);
     err("- a\nb: c\n", "while parsing a block collection\n  in \"<unicode string>\", line 1, column 1\ndid not find expected '-' indicator\n  in \"<unicode string>\", line 2, column 1", YamlErrorKind::Parser);
-    err("[a, b]]\n", "did not find expected <document start>\n  in \"<unicode string>\", line 1, column 7", YamlErrorKind::Parser);
+    err(
+        "[a, b]]\n",
+        "did not find expected <document start>\n  in \"<unicode string>\", line 1, column 7",
+        YamlErrorKind::Parser,
+    );
     err("a: @b\n", "while scanning for the next token\nfound character that cannot start any token\n  in \"<unicode string>\", line 1, column 4", YamlErrorKind::Scanner);
     err("a: `b\n", "while scanning for the next token\nfound character that cannot start any token\n  in \"<unicode string>\", line 1, column 4", YamlErrorKind::Scanner);
     err("a: |\n\tx\n", "while scanning a block scalar\n  in \"<unicode string>\", line 1, column 4\nfound a tab character where an indentation space is expected\n  in \"<unicode string>\", line 2, column 1", YamlErrorKind::Scanner);
@@ -280,5 +387,540 @@ fn errors() {
     err("\u{e9}: \u{7}\n", "unacceptable character #x0007: control characters are not allowed\n  in \"<unicode string>\", position 4", YamlErrorKind::Reader);
     err("%FOO\n---\na\n", "while scanning a directive\n  in \"<unicode string>\", line 1, column 1\nfound unknown directive name\n  in \"<unicode string>\", line 1, column 5", YamlErrorKind::Scanner);
     err("- &a b\n- *a\n- &a c\n", "found duplicate anchor; first occurrence\n  in \"<unicode string>\", line 1, column 3\nsecond occurrence\n  in \"<unicode string>\", line 3, column 3", YamlErrorKind::Composer);
+    err("a: *a>nc # c\n", "while scanning an alias\n  in \"<unicode string>\", line 1, column 4\ndid not find expected alphabetic or numeric character\n  in \"<unicode string>\", line 1, column 6", YamlErrorKind::Scanner);
+    err("a: &:x 1\n", "while scanning an anchor\n  in \"<unicode string>\", line 1, column 4\ndid not find expected alphabetic or numeric character\n  in \"<unicode string>\", line 1, column 5", YamlErrorKind::Scanner);
+    err("a: \"\\xZZ\"\n", "while parsing a quoted scalar\n  in \"<unicode string>\", line 1, column 4\ndid not find expected hexdecimal number\n  in \"<unicode string>\", line 1, column 7", YamlErrorKind::Scanner);
+    err("a: |0\n  x\n", "while scanning a block scalar\n  in \"<unicode string>\", line 1, column 4\nfound an indentation indicator equal to 0\n  in \"<unicode string>\", line 1, column 5", YamlErrorKind::Scanner);
+    err("a: |x\n  x\n", "while scanning a block scalar\n  in \"<unicode string>\", line 1, column 4\ndid not find expected comment or line break\n  in \"<unicode string>\", line 1, column 5", YamlErrorKind::Scanner);
 }
 
+#[test]
+fn dumps_match_safe_dump() {
+    dumps("\"abc\"", ["abc\n", "abc\n", "abc\n"]);
+    dumps("1", ["1\n", "1\n", "1\n"]);
+    dumps("-42", ["-42\n", "-42\n", "-42\n"]);
+    dumps("1.5", ["1.5\n", "1.5\n", "1.5\n"]);
+    dumps("1e+16", ["1.0e+16\n", "1.0e+16\n", "1.0e+16\n"]);
+    dumps("1e+17", ["1.0e+17\n", "1.0e+17\n", "1.0e+17\n"]);
+    dumps("1e-05", ["1.0e-05\n", "1.0e-05\n", "1.0e-05\n"]);
+    dumps("0.1", ["0.1\n", "0.1\n", "0.1\n"]);
+    dumps("-0.0", ["-0.0\n", "-0.0\n", "-0.0\n"]);
+    dumps("12345.678", ["12345.678\n", "12345.678\n", "12345.678\n"]);
+    dumps("100000.0", ["100000.0\n", "100000.0\n", "100000.0\n"]);
+    dumps("{\"__float__\": \"inf\"}", [".inf\n", ".inf\n", ".inf\n"]);
+    dumps(
+        "{\"__float__\": \"-inf\"}",
+        ["-.inf\n", "-.inf\n", "-.inf\n"],
+    );
+    dumps("{\"__float__\": \"nan\"}", [".nan\n", ".nan\n", ".nan\n"]);
+    dumps("null", ["null\n", "null\n", "null\n"]);
+    dumps("true", ["true\n", "true\n", "true\n"]);
+    dumps("false", ["false\n", "false\n", "false\n"]);
+    dumps("\"\"", ["''\n", "''\n", "''\n"]);
+    dumps("\"yes\"", ["'yes'\n", "'yes'\n", "'yes'\n"]);
+    dumps("\"no\"", ["'no'\n", "'no'\n", "'no'\n"]);
+    dumps("\"on\"", ["'on'\n", "'on'\n", "'on'\n"]);
+    dumps("\"null\"", ["'null'\n", "'null'\n", "'null'\n"]);
+    dumps("\"~\"", ["'~'\n", "'~'\n", "'~'\n"]);
+    dumps("\"1e3\"", ["1e3\n", "1e3\n", "1e3\n"]);
+    dumps("\"0644\"", ["'0644'\n", "'0644'\n", "'0644'\n"]);
+    dumps("\"08\"", ["08\n", "08\n", "08\n"]);
+    dumps("\"1.0\"", ["'1.0'\n", "'1.0'\n", "'1.0'\n"]);
+    dumps("\"1:20\"", ["'1:20'\n", "'1:20'\n", "'1:20'\n"]);
+    dumps(
+        "\"2024-01-15\"",
+        ["'2024-01-15'\n", "'2024-01-15'\n", "'2024-01-15'\n"],
+    );
+    dumps("\"<<\"", ["'<<'\n", "'<<'\n", "'<<'\n"]);
+    dumps("\"=\"", ["'='\n", "'='\n", "'='\n"]);
+    dumps("\" lead\"", ["' lead'\n", "' lead'\n", "' lead'\n"]);
+    dumps("\"trail \"", ["'trail '\n", "'trail '\n", "'trail '\n"]);
+    dumps("\"a: b\"", ["'a: b'\n", "'a: b'\n", "'a: b'\n"]);
+    dumps("\"- x\"", ["'- x'\n", "'- x'\n", "'- x'\n"]);
+    dumps("\"#x\"", ["'#x'\n", "'#x'\n", "'#x'\n"]);
+    dumps("\"a #b\"", ["'a #b'\n", "'a #b'\n", "'a #b'\n"]);
+    dumps("\"a#b\"", ["a#b\n", "a#b\n", "a#b\n"]);
+    dumps("\"?\"", ["'?'\n", "'?'\n", "'?'\n"]);
+    dumps("\":x\"", [":x\n", ":x\n", ":x\n"]);
+    dumps("\"---\"", ["'---'\n", "'---'\n", "'---'\n"]);
+    dumps("\"...\"", ["'...'\n", "'...'\n", "'...'\n"]);
+    dumps("\"@x\"", ["'@x'\n", "'@x'\n", "'@x'\n"]);
+    dumps("\"%x\"", ["'%x'\n", "'%x'\n", "'%x'\n"]);
+    dumps("\"!x\"", ["'!x'\n", "'!x'\n", "'!x'\n"]);
+    dumps("\"&x\"", ["'&x'\n", "'&x'\n", "'&x'\n"]);
+    dumps("\"*x\"", ["'*x'\n", "'*x'\n", "'*x'\n"]);
+    dumps("\"|x\"", ["'|x'\n", "'|x'\n", "'|x'\n"]);
+    dumps("\">x\"", ["'>x'\n", "'>x'\n", "'>x'\n"]);
+    dumps("\"{x\"", ["'{x'\n", "'{x'\n", "'{x'\n"]);
+    dumps("\"x}\"", ["x}\n", "x}\n", "x}\n"]);
+    dumps("\"x,y\"", ["x,y\n", "x,y\n", "x,y\n"]);
+    dumps("\"[x\"", ["'[x'\n", "'[x'\n", "'[x'\n"]);
+    dumps("\"x]\"", ["x]\n", "x]\n", "x]\n"]);
+    dumps("\"'\"", ["''''\n", "''''\n", "''''\n"]);
+    dumps("\"\\\"\"", ["'\"'\n", "'\"'\n", "'\"'\n"]);
+    dumps("\"it's\"", ["it's\n", "it's\n", "it's\n"]);
+    dumps("\"\\\\\"", ["\\\n", "\\\n", "\\\n"]);
+    dumps("\"\\t\"", ["\"\\t\"\n", "\"\\t\"\n", "\"\\t\"\n"]);
+    dumps("\"a\\tb\"", ["\"a\\tb\"\n", "\"a\\tb\"\n", "\"a\\tb\"\n"]);
+    dumps(
+        "\"a\\nb\"",
+        ["'a\n\n  b'\n", "'a\n\n  b'\n", "'a\n\n  b'\n"],
+    );
+    dumps("\"a\\n\"", ["'a\n\n  '\n", "'a\n\n  '\n", "'a\n\n  '\n"]);
+    dumps(
+        "\"a\\n\\n\"",
+        ["'a\n\n\n  '\n", "'a\n\n\n  '\n", "'a\n\n\n  '\n"],
+    );
+    dumps("\"\\na\"", ["'\n\n  a'\n", "'\n\n  a'\n", "'\n\n  a'\n"]);
+    dumps(
+        "\"a\\n b\"",
+        ["\"a\\n b\"\n", "\"a\\n b\"\n", "\"a\\n b\"\n"],
+    );
+    dumps(
+        "\"a \\nb\"",
+        ["\"a \\nb\"\n", "\"a \\nb\"\n", "\"a \\nb\"\n"],
+    );
+    dumps("\"\\u0001\"", ["\"\\x01\"\n", "\"\\x01\"\n", "\"\\x01\"\n"]);
+    dumps("\"\\u0085\"", ["\"\\N\"\n", "\"\\N\"\n", "\"\\N\"\n"]);
+    dumps("\"\\u00a0x\"", ["\u{a0}x\n", "\u{a0}x\n", "\u{a0}x\n"]);
+    dumps(
+        "\"\\ufeff\"",
+        ["\"\\uFEFF\"\n", "\"\\uFEFF\"\n", "\"\\uFEFF\"\n"],
+    );
+    dumps(
+        "\"a\\u2028b\"",
+        ["'a\u{2028}  b'\n", "'a\u{2028}  b'\n", "'a\u{2028}  b'\n"],
+    );
+    dumps(
+        "\"\\u00e9 \\u263a\"",
+        [
+            "\u{e9} \u{263a}\n",
+            "\u{e9} \u{263a}\n",
+            "\u{e9} \u{263a}\n",
+        ],
+    );
+    dumps(
+        "\"\\ud83d\\ude00\"",
+        [
+            "\"\\U0001F600\"\n",
+            "\"\\U0001F600\"\n",
+            "\"\\U0001F600\"\n",
+        ],
+    );
+    dumps("\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"", ["xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"]);
+    dumps("\"word word word word word word word word word word word word word word word word word word word word word word word word word word word word word word \"", ["'word word word word word word word word word word word word word word word word word\n  word word word word word word word word word word word word word '\n", "'word word word word word word word word word word word word word word word word word\n  word word word word word word word word word word word word word '\n", "'word word word word word word word word word word word word word word word word word\n  word word word word word word word word word word word word word '\n"]);
+    dumps("\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx yy\"", ["xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n  yy\n", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n  yy\n", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n  yy\n"]);
+    dumps("[]", ["[]\n", "[]\n", "[]\n"]);
+    dumps("{}", ["{}\n", "{}\n", "{}\n"]);
+    dumps(
+        "[1, \"two\", 3.0, true, null]",
+        [
+            "[1, two, 3.0, true, null]\n",
+            "[1, two, 3.0, true, null]\n",
+            "- 1\n- two\n- 3.0\n- true\n- null\n",
+        ],
+    );
+    dumps(
+        "{\"a\": 1, \"b\": [1, 2]}",
+        [
+            "a: 1\nb: [1, 2]\n",
+            "{a: 1, b: [1, 2]}\n",
+            "a: 1\nb:\n- 1\n- 2\n",
+        ],
+    );
+    dumps(
+        "{\"a\": {\"b\": 1}, \"c\": [1, {\"d\": [2]}], \"e\": []}",
+        [
+            "a: {b: 1}\nc:\n- 1\n- d: [2]\ne: []\n",
+            "{a: {b: 1}, c: [1, {d: [2]}], e: []}\n",
+            "a:\n  b: 1\nc:\n- 1\n- d:\n  - 2\ne: []\n",
+        ],
+    );
+    dumps(
+        "{\"b\": 1, \"a\": 2, \"C\": 3, \"\\u00e9\": 4, \"_\": 5}",
+        [
+            "{C: 3, _: 5, a: 2, b: 1, \u{e9}: 4}\n",
+            "{C: 3, _: 5, a: 2, b: 1, \u{e9}: 4}\n",
+            "C: 3\n_: 5\na: 2\nb: 1\n\u{e9}: 4\n",
+        ],
+    );
+    dumps(
+        "[[1, [2, [3]]], {\"k\": {\"k2\": {\"k3\": \"v\"}}}]",
+        [
+            "- - 1\n  - - 2\n    - [3]\n- k:\n    k2: {k3: v}\n",
+            "[[1, [2, [3]]], {k: {k2: {k3: v}}}]\n",
+            "- - 1\n  - - 2\n    - - 3\n- k:\n    k2:\n      k3: v\n",
+        ],
+    );
+    dumps("{\"k\": \"a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a \"}", ["{k: 'a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a\n    a a a a a a a a a a a a a a a a a a a a a '}\n", "{k: 'a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a\n    a a a a a a a a a a a a a a a a a a a a a '}\n", "k: 'a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a\n  a a a a a a a a a a a a a a a a a a a a a '\n"]);
+    dumps("[\"a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a \"]", ["['a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a\n    a a a a a a a a a a a a a a a a a a a a ']\n", "['a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a\n    a a a a a a a a a a a a a a a a a a a a ']\n", "- 'a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a\n  a a a a a a a a a a a a a a a a a a a a '\n"]);
+    dumps("{\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\": 1}", ["{? xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n  : 1}\n", "{? xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n  : 1}\n", "? xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n: 1\n"]);
+    dumps(
+        "{\"a\\nb\": 1}",
+        [
+            "{? 'a\n\n    b' : 1}\n",
+            "{? 'a\n\n    b' : 1}\n",
+            "? 'a\n\n  b'\n: 1\n",
+        ],
+    );
+    dumps(
+        "{\"\": null, \"null\": \"null\", \"1\": 1, \"true\": true}",
+        [
+            "{'': null, '1': 1, 'null': 'null', 'true': true}\n",
+            "{'': null, '1': 1, 'null': 'null', 'true': true}\n",
+            "'': null\n'1': 1\n'null': 'null'\n'true': true\n",
+        ],
+    );
+    dumps("{\"name\": \"echo 'hi'\", \"cwd\": \"/tmp\", \"env\": [{\"A\": \"1\"}, {\"B\": \"x y\"}], \"mode\": \"0644\", \"user\": \"root\"}", ["cwd: /tmp\nenv:\n- {A: '1'}\n- {B: x y}\nmode: '0644'\nname: echo 'hi'\nuser: root\n", "{cwd: /tmp, env: [{A: '1'}, {B: x y}], mode: '0644', name: echo 'hi', user: root}\n", "cwd: /tmp\nenv:\n- A: '1'\n- B: x y\nmode: '0644'\nname: echo 'hi'\nuser: root\n"]);
+    dumps(
+        "[{\"a\": 1, \"b\": 2}, [], {}, [[]], [{}]]",
+        [
+            "- {a: 1, b: 2}\n- []\n- {}\n- - []\n- - {}\n",
+            "[{a: 1, b: 2}, [], {}, [[]], [{}]]\n",
+            "- a: 1\n  b: 2\n- []\n- {}\n- - []\n- - {}\n",
+        ],
+    );
+    dumps(
+        "{\"list\": [{\"x\": null}], \"s\": \"multi\\nline\\ntext\\n\"}",
+        [
+            "list:\n- {x: null}\ns: 'multi\n\n  line\n\n  text\n\n  '\n",
+            "{list: [{x: null}], s: 'multi\n\n    line\n\n    text\n\n    '}\n",
+            "list:\n- x: null\ns: 'multi\n\n  line\n\n  text\n\n  '\n",
+        ],
+    );
+}
+
+#[test]
+fn dump_options() {
+    let v = value("{\"a\": [1, {\"b\": \"x\"}], \"c\": \"d\"}");
+    assert_eq!(
+        dump_with(
+            &v,
+            &DumpOptions {
+                indent: Some(4),
+                flow: Some(false),
+                ..DumpOptions::default()
+            }
+        ),
+        "a:\n- 1\n-   b: x\nc: d\n"
+    );
+    assert_eq!(
+        dump_with(
+            &v,
+            &DumpOptions {
+                width: Some(2147483647),
+                flow: Some(true),
+                double_quoted: true,
+                ..DumpOptions::default()
+            }
+        ),
+        "{\"a\": [! \"1\", {\"b\": \"x\"}], \"c\": \"d\"}\n"
+    );
+    assert_eq!(
+        dump_with(
+            &v,
+            &DumpOptions {
+                sort_keys: false,
+                ..DumpOptions::default()
+            }
+        ),
+        "a:\n- 1\n- {b: x}\nc: d\n"
+    );
+    let v = value("[\"x\", [\"y\"]]");
+    assert_eq!(
+        dump_with(
+            &v,
+            &DumpOptions {
+                indent: Some(4),
+                flow: Some(false),
+                ..DumpOptions::default()
+            }
+        ),
+        "- x\n-   - y\n"
+    );
+    assert_eq!(
+        dump_with(
+            &v,
+            &DumpOptions {
+                width: Some(2147483647),
+                flow: Some(true),
+                double_quoted: true,
+                ..DumpOptions::default()
+            }
+        ),
+        "[\"x\", [\"y\"]]\n"
+    );
+    assert_eq!(
+        dump_with(
+            &v,
+            &DumpOptions {
+                sort_keys: false,
+                ..DumpOptions::default()
+            }
+        ),
+        "- x\n- [y]\n"
+    );
+}
+
+#[test]
+fn jinja_quoting_filters() {
+    assert_eq!(dquote("abc"), "\"abc\"");
+    assert_eq!(squote("abc"), "'abc'");
+    assert_eq!(dquote("it's"), "\"it's\"");
+    assert_eq!(squote("it's"), "'it''s'");
+    assert_eq!(dquote("say \"hi\""), "\"say \\\"hi\\\"\"");
+    assert_eq!(squote("say \"hi\""), "'say \"hi\"'");
+    assert_eq!(dquote("a\nb"), "\"a\\nb\"");
+    assert_eq!(squote("a\nb"), "'a\n\nb'");
+    assert_eq!(dquote("a\n\nb"), "\"a\\n\\nb\"");
+    assert_eq!(squote("a\n\nb"), "'a\n\n\nb'");
+    assert_eq!(dquote("\u{2028}x"), "\"\\Lx\"");
+    assert_eq!(squote("\u{2028}x"), "'\u{2028}x'");
+    assert_eq!(
+        dquote("\u{e9} \u{263a} \u{1f600}"),
+        "\"\\xE9 \\u263A \\U0001F600\""
+    );
+    assert_eq!(
+        squote("\u{e9} \u{263a} \u{1f600}"),
+        "'\u{e9} \u{263a} \u{1f600}'"
+    );
+    assert_eq!(
+        dquote("\t\u{1}\u{85}\u{a0}\u{feff}"),
+        "\"\\t\\x01\\N\\_\\uFEFF\""
+    );
+    assert_eq!(
+        squote("\t\u{1}\u{85}\u{a0}\u{feff}"),
+        "'\t\u{1}\u{85}\u{a0}\u{feff}'"
+    );
+    assert_eq!(dquote("back\\slash"), "\"back\\\\slash\"");
+    assert_eq!(squote("back\\slash"), "'back\\slash'");
+    assert_eq!(dquote(""), "\"\"");
+    assert_eq!(squote(""), "''");
+    assert_eq!(dquote("'"), "\"'\"");
+    assert_eq!(squote("'"), "''''");
+    assert_eq!(dquote("a\rb"), "\"a\\rb\"");
+    assert_eq!(squote("a\rb"), "'a\rb'");
+    assert_eq!(
+        try_encode_scalar(&value("\"abc\"")).as_deref(),
+        Ok("\"abc\"")
+    );
+    assert_eq!(try_encode_scalar(&value("1")).as_deref(), Ok("1"));
+    assert_eq!(try_encode_scalar(&value("1.5")).as_deref(), Ok("1.5"));
+    assert_eq!(try_encode_scalar(&value("1e+17")).as_deref(), Ok("1.0e+17"));
+    assert_eq!(try_encode_scalar(&value("true")).as_deref(), Ok("true"));
+    assert_eq!(try_encode_scalar(&value("null")).as_deref(), Ok("null"));
+    assert_eq!(
+        try_encode_scalar(&value("{\"__float__\": \"inf\"}")).as_deref(),
+        Ok(".inf")
+    );
+    assert_eq!(
+        try_encode_scalar(&value("[1]")).map_err(|e| e.to_string()),
+        Err(
+            "yaml_encode() only works with YAML scalar data; failed for <class 'list'>".to_string()
+        )
+    );
+    assert_eq!(
+        try_encode_scalar(&value("{\"a\": 1}")).map_err(|e| e.to_string()),
+        Err(
+            "yaml_encode() only works with YAML scalar data; failed for <class 'dict'>".to_string()
+        )
+    );
+}
+
+#[test]
+fn dumped_values_load_back() {
+    let v = value(
+        r#"{"a": ["yes", "0644", "1e3", "", "x: y", "\u00e9", "multi\nline"], "b": {"c": 1.5, "d": null}}"#,
+    );
+    for flow in [None, Some(true), Some(false)] {
+        assert_eq!(load(&dump(&v, flow)).ok(), Some(v.clone()));
+    }
+}
+
+#[test]
+fn error_positions_are_one_based() {
+    let e = load("a: 1\nb: [1\n").unwrap_err();
+    assert_eq!((e.line, e.column, e.kind), (3, 1, YamlErrorKind::Parser));
+    assert_eq!(e.problem, "did not find expected ',' or ']'");
+    let e = load("tabbed:\n\ttest.nop: []\n").unwrap_err();
+    assert_eq!((e.line, e.column), (2, 1));
+    assert_eq!(e.problem, "found character that cannot start any token");
+}
+
+#[test]
+fn quoted_continuations_under_their_block_still_load() {
+    ok(
+        "x:\n  - cwd: \"a\n    b\"\n  - n: 'c\n\td'\n",
+        r#"{"x": [{"cwd": "a b"}, {"n": "c d"}]}"#,
+    );
+    ok("a: [1,\t2]\nb: \"x\"# c\n", r#"{"a": [1, 2], "b": "x"}"#);
+}
+
+#[test]
+fn binary_scalars_are_refused() {
+    // Salt gets `bytes` here; the value tree has no place for them.
+    let e = load("a: !!binary aGk=\n").unwrap_err();
+    assert_eq!(e.kind, YamlErrorKind::Constructor);
+    assert_eq!((e.line, e.column), (1, 4));
+}
+
+#[test]
+fn recursive_aliases_are_refused() {
+    let e = load("a: &x [*x]\n").unwrap_err();
+    assert_eq!(
+        e.message,
+        "found unconstructable recursive node\n  in \"<unicode string>\", line 1, column 8"
+    );
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let deep = "- ".repeat(3000) + "x";
+    assert!(load(&deep)
+        .unwrap_err()
+        .message
+        .contains("exceeded max depth"));
+    let ok_depth = "- ".repeat(200) + "x";
+    assert!(load(&ok_depth).is_ok());
+    let flow = "[".repeat(300) + &"]".repeat(300);
+    assert!(load(&flow).is_err());
+}
+
+#[test]
+fn alias_bombs_are_stopped() {
+    let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        src.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let e = load(&src).unwrap_err();
+    assert!(e.message.contains("expands to more than"), "{}", e.message);
+}
+
+/// A deterministic xorshift generator for the no-panic test.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const FRAGMENTS: &[&str] = &[
+    "a",
+    "key",
+    ":",
+    ": ",
+    " ",
+    "  ",
+    "\n",
+    "\n  ",
+    "\n    ",
+    "- ",
+    "-",
+    "[",
+    "]",
+    "{",
+    "}",
+    ", ",
+    ",",
+    "'",
+    "\"",
+    "''",
+    "\\",
+    "\\x4",
+    "\\u263",
+    "|",
+    ">",
+    "|-",
+    ">+",
+    "|2",
+    "&a",
+    "&b ",
+    "*a",
+    "*b",
+    "*",
+    "&",
+    "!!str ",
+    "!!int ",
+    "!!map ",
+    "!!seq ",
+    "!!set ",
+    "!!pairs ",
+    "!!binary ",
+    "!foo ",
+    "! ",
+    "!<x> ",
+    "!e!x ",
+    "? ",
+    "?",
+    "#",
+    " # c",
+    "\t",
+    "<<: ",
+    "<<",
+    "=",
+    "0644",
+    "0_",
+    "0b_",
+    "1:20",
+    "1e3",
+    ".inf",
+    "yes",
+    "~",
+    "null",
+    "2024-01-15",
+    "%YAML 1.1\n",
+    "%TAG !e! tag:x,1:\n",
+    "%FOO\n",
+    "---",
+    "--- ",
+    "...",
+    "...\n",
+    "é",
+    "\r",
+    "\r\n",
+    "\u{85}",
+    "\u{2028}",
+    "\u{feff}",
+    "\u{1}",
+    "\u{1F600}",
+    "9223372036854775808",
+    "-",
+    "@",
+    "`",
+    "%",
+];
+
+fn yamlish(rng: &mut Rng) -> String {
+    let seed = "a:\n  b: [1, {c: d}]\n  e: &x\n    - 'f'\n    - \"g\\n\"\n  h: *x\n  i: |\n    text\n  <<: {j: 1}\n";
+    let mut out = String::new();
+    if rng.below(3) == 0 {
+        out.push_str(seed);
+    }
+    for _ in 0..rng.below(40) {
+        let at = out
+            .char_indices()
+            .map(|(i, _)| i)
+            .nth(rng.below(out.chars().count() + 1))
+            .unwrap_or(out.len());
+        out.insert_str(at, FRAGMENTS[rng.below(FRAGMENTS.len())]);
+    }
+    out
+}
+
+#[test]
+fn load_never_panics() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for _ in 0..4000 {
+        let src = yamlish(&mut rng);
+        let result = std::panic::catch_unwind(|| load(&src));
+        assert!(result.is_ok(), "load panicked on {src:?}");
+    }
+}
