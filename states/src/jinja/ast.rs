@@ -181,10 +181,12 @@ pub(crate) struct MacroDef {
     pub(crate) line: usize,
 }
 
+/// A `{% block %}`; its body is kept as an argument-less macro so an
+/// overriding block can call it as `super()`.
 #[derive(Debug)]
 pub(crate) struct BlockDef {
     pub(crate) name: Rc<str>,
-    pub(crate) body: Vec<Stmt>,
+    pub(crate) body: Rc<MacroDef>,
     pub(crate) line: usize,
 }
 

@@ -21,8 +21,21 @@ use super::ops::{self, truthy};
 use super::value::{BoundMethod, Kwargs, UndefinedKind, Value};
 use super::Environment;
 
-/// Deepest nesting of macro calls, includes and imports.
-const MAX_CALL_DEPTH: usize = 64;
+/// Deepest nesting of evaluation: each nested statement, compound
+/// expression, macro call, include and import counts one.
+const MAX_DEPTH: usize = 1000;
+
+/// Native stack one render may use before nesting fails with "maximum
+/// recursion depth exceeded" (the part Python's recursion limit plays in
+/// Jinja2). Threads have at least 2 MiB; frames are larger in debug builds,
+/// so the budget is measured rather than counted.
+const STACK_BUDGET: usize = 1 << 20;
+
+/// An address on the current stack, to measure how deep a render has gone.
+fn stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
 
 /// A variable scope; lookups walk up to the template's root and then to the
 /// globals.
@@ -72,6 +85,19 @@ pub struct Macro {
 impl Macro {
     pub(crate) fn name(&self) -> &str {
         &self.def.name
+    }
+
+    /// Jinja2's `Macro` attributes.
+    fn attr(&self, name: &str) -> Option<Value> {
+        let d = &self.def;
+        Some(match name {
+            "name" => Value::Str(d.name.clone()),
+            "arguments" => Value::tuple(d.params.iter().map(|p| Value::Str(p.clone())).collect()),
+            "catch_kwargs" => Value::Bool(d.catch_kwargs),
+            "catch_varargs" => Value::Bool(d.catch_varargs),
+            "caller" => Value::Bool(d.uses_caller),
+            _ => return None,
+        })
     }
 }
 
@@ -149,6 +175,8 @@ pub(crate) struct State<'e> {
     /// Name of the template whose code is running (for error locations).
     pub(crate) template: Rc<str>,
     depth: usize,
+    /// `stack_position()` when the render started.
+    stack_base: usize,
     /// Modules imported without context, by resolved name.
     pub(crate) modules: HashMap<String, Value>,
     /// Templates fetched from the loader in this render.
@@ -202,6 +230,7 @@ impl<'e> State<'e> {
             globals,
             template,
             depth: 0,
+            stack_base: stack_position(),
             modules: HashMap::new(),
             fetched: HashSet::new(),
             blocks: HashMap::new(),
@@ -209,9 +238,9 @@ impl<'e> State<'e> {
         }
     }
 
-    /// Runs `f` one call level deeper, failing past the nesting limit.
+    /// Runs `f` one level deeper, failing past the nesting limit.
     pub(crate) fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, Error>) -> Result<T, Error> {
-        if self.depth >= MAX_CALL_DEPTH {
+        if self.depth >= MAX_DEPTH || stack_position().abs_diff(self.stack_base) > STACK_BUDGET {
             return Err(Error::new(ErrorKind::Type, "maximum recursion depth exceeded"));
         }
         self.depth += 1;
@@ -236,51 +265,70 @@ impl<'e> State<'e> {
         match &e.kind {
             ExprKind::Const(v) => Ok(v.clone()),
             ExprKind::Name(n) => Ok(self.lookup(frame, n)),
-            ExprKind::List(items) => Ok(Value::list(self.eval_all(frame, items)?)),
-            ExprKind::Tuple(items) => Ok(Value::tuple(self.eval_all(frame, items)?)),
+            _ => self.nested(|s| s.eval_compound(frame, e)),
+        }
+    }
+
+    /// Dispatches a compound expression (each kind in its own function keeps
+    /// this frame small: every nesting level passes through it).
+    fn eval_compound(&mut self, frame: &Rc<Frame>, e: &Expr) -> Result<Value, Error> {
+        match &e.kind {
+            ExprKind::Const(v) => Ok(v.clone()),
+            ExprKind::Name(n) => Ok(self.lookup(frame, n)),
+            ExprKind::List(items) => self.eval_all(frame, items).map(Value::list),
+            ExprKind::Tuple(items) => self.eval_all(frame, items).map(Value::tuple),
             ExprKind::Dict(pairs) => self.eval_dict(frame, pairs),
-            ExprKind::Attr(obj, name) => {
-                let obj = self.eval(frame, obj)?;
-                self.get_attr(&obj, name)
-            }
+            ExprKind::Attr(obj, name) => self.eval_attr(frame, obj, name),
             ExprKind::Item(obj, key) => self.eval_item(frame, obj, key),
             ExprKind::Slice(..) => Err(Error::type_error("slice outside a subscript")),
             ExprKind::Call(callee, args) => self.eval_call(frame, callee, args, None),
-            ExprKind::Filter(input, f) => {
-                let v = self.eval(frame, input)?;
-                self.apply_filter(frame, f, v)
-            }
-            ExprKind::Test(input, t) => {
-                let v = self.eval(frame, input)?;
-                self.apply_test(frame, t, &v).map(Value::Bool)
-            }
-            ExprKind::Not(x) => Ok(Value::Bool(!truthy(&self.eval(frame, x)?)?)),
-            ExprKind::Neg(x) => ops::neg(&self.eval(frame, x)?),
-            ExprKind::Pos(x) => ops::pos(&self.eval(frame, x)?),
-            ExprKind::Bin(op, a, b) => {
-                let a = self.eval(frame, a)?;
-                let b = self.eval(frame, b)?;
-                ops::binary(*op, &a, &b)
-            }
-            ExprKind::And(a, b) => {
-                let a = self.eval(frame, a)?;
-                if truthy(&a)? {
-                    self.eval(frame, b)
-                } else {
-                    Ok(a)
-                }
-            }
-            ExprKind::Or(a, b) => {
-                let a = self.eval(frame, a)?;
-                if truthy(&a)? {
-                    Ok(a)
-                } else {
-                    self.eval(frame, b)
-                }
-            }
-            ExprKind::Concat(parts) => ops::concat(&self.eval_all(frame, parts)?),
+            ExprKind::Filter(input, f) => self.eval_filter(frame, input, f),
+            ExprKind::Test(input, t) => self.eval_test(frame, input, t),
+            ExprKind::Not(x) => self.eval_unary(frame, x, |v| truthy(v).map(|b| Value::Bool(!b))),
+            ExprKind::Neg(x) => self.eval_unary(frame, x, ops::neg),
+            ExprKind::Pos(x) => self.eval_unary(frame, x, ops::pos),
+            ExprKind::Bin(op, a, b) => self.eval_binary(frame, *op, a, b),
+            ExprKind::And(a, b) => self.eval_logic(frame, a, b, true),
+            ExprKind::Or(a, b) => self.eval_logic(frame, a, b, false),
+            ExprKind::Concat(parts) => self.eval_all(frame, parts).and_then(|v| ops::concat(&v)),
             ExprKind::Compare(first, rest) => self.eval_compare(frame, first, rest),
             ExprKind::Cond { test, then, otherwise } => self.eval_cond(frame, test, then, otherwise.as_deref(), e.line),
+        }
+    }
+
+    fn eval_attr(&mut self, frame: &Rc<Frame>, obj: &Expr, name: &str) -> Result<Value, Error> {
+        let obj = self.eval(frame, obj)?;
+        self.get_attr(&obj, name)
+    }
+
+    fn eval_filter(&mut self, frame: &Rc<Frame>, input: &Expr, f: &FilterCall) -> Result<Value, Error> {
+        let v = self.eval(frame, input)?;
+        self.apply_filter(frame, f, v)
+    }
+
+    fn eval_test(&mut self, frame: &Rc<Frame>, input: &Expr, t: &TestCall) -> Result<Value, Error> {
+        let v = self.eval(frame, input)?;
+        self.apply_test(frame, t, &v).map(Value::Bool)
+    }
+
+    fn eval_unary(&mut self, frame: &Rc<Frame>, x: &Expr, op: fn(&Value) -> Result<Value, Error>) -> Result<Value, Error> {
+        let v = self.eval(frame, x)?;
+        op(&v)
+    }
+
+    fn eval_binary(&mut self, frame: &Rc<Frame>, op: BinOp, a: &Expr, b: &Expr) -> Result<Value, Error> {
+        let a = self.eval(frame, a)?;
+        let b = self.eval(frame, b)?;
+        ops::binary(op, &a, &b)
+    }
+
+    /// `a and b` (`and_op`) or `a or b`: Python returns an operand.
+    fn eval_logic(&mut self, frame: &Rc<Frame>, a: &Expr, b: &Expr, and_op: bool) -> Result<Value, Error> {
+        let a = self.eval(frame, a)?;
+        if truthy(&a)? == and_op {
+            self.eval(frame, b)
+        } else {
+            Ok(a)
         }
     }
 
@@ -351,6 +399,7 @@ impl<'e> State<'e> {
             Value::Object(o) => o.get_attr(name).or_else(|| o.get_item(&Value::str(name))),
             Value::Namespace(ns) => ns.get(name),
             Value::Loop(l) => l.attr(name),
+            Value::Macro(m) => m.attr(name),
             _ => None,
         };
         Ok(found.unwrap_or_else(|| undefined_attr(obj, name)))
@@ -542,7 +591,6 @@ fn slice_bound(v: Option<Value>) -> Result<Option<i64>, Error> {
         None | Some(Value::None) => Ok(None),
         Some(Value::Int(i)) => Ok(Some(i)),
         Some(Value::Bool(b)) => Ok(Some(i64::from(b))),
-        Some(Value::Undefined(u)) => Err(u.error()),
         Some(_) => Err(Error::type_error("slice indices must be integers or None or have an __index__ method")),
     }
 }

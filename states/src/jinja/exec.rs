@@ -79,7 +79,7 @@ fn collect_blocks(body: &[Stmt], out: &mut Vec<Rc<BlockDef>>) {
         match s {
             Stmt::Block(b) => {
                 out.push(b.clone());
-                collect_blocks(&b.body, out);
+                collect_blocks(&b.body.body, out);
             }
             Stmt::If { branches, otherwise } => {
                 branches.iter().for_each(|(_, b, _)| collect_blocks(b, out));
@@ -159,78 +159,120 @@ impl State<'_> {
     }
 
     fn exec_stmt(&mut self, s: &Stmt, frame: &Rc<Frame>, out: &mut String) -> Result<Flow, Error> {
-        self.exec_inner(s, frame, out).map_err(|e| e.located(&self.template, stmt_line(s)))
+        self.nested(|st| st.exec_inner(s, frame, out)).map_err(|e| e.located(&self.template, stmt_line(s)))
     }
 
+    /// Dispatches a statement (each kind in its own function keeps this
+    /// frame small: every nesting level passes through it).
     fn exec_inner(&mut self, s: &Stmt, frame: &Rc<Frame>, out: &mut String) -> Result<Flow, Error> {
+        let done = |r: Result<(), Error>| r.map(|_| Flow::Normal);
         match s {
-            Stmt::Data(d) => out.push_str(d),
-            Stmt::Print(e) => {
-                let v = self.eval(frame, e)?;
-                out.push_str(&output_str(&v)?);
+            Stmt::Data(d) => {
+                out.push_str(d);
+                Ok(Flow::Normal)
             }
-            Stmt::If { branches, otherwise } => return self.exec_if(branches, otherwise, frame, out),
-            Stmt::For(l) => {
-                let iterable = self.eval(frame, &l.iter)?;
-                self.run_loop(l, frame, iterable, 0, out)?;
-            }
-            Stmt::Set { target, value, .. } => {
-                let v = self.eval(frame, value)?;
-                self.assign(frame, target, v)?;
-            }
-            Stmt::SetBlock { target, filters, body, .. } => {
-                let v = self.render_filtered(frame, filters, body)?;
-                self.assign(frame, target, v)?;
-            }
-            Stmt::Do(e, _) => {
-                self.eval(frame, e)?;
-            }
-            Stmt::With { assigns, body, .. } => return self.exec_with(assigns, body, frame, out),
+            Stmt::Print(e) => done(self.exec_print(e, frame, out)),
+            Stmt::If { branches, otherwise } => self.exec_if(branches, otherwise, frame, out),
+            Stmt::For(l) => done(self.exec_for(l, frame, out)),
+            Stmt::Set { target, value, .. } => done(self.exec_set(target, value, frame)),
+            Stmt::SetBlock { target, filters, body, .. } => done(self.exec_set_block(target, filters, body, frame)),
+            Stmt::Do(e, _) => done(self.eval(frame, e).map(drop)),
+            Stmt::With { assigns, body, .. } => self.exec_with(assigns, body, frame, out),
             Stmt::Macro(def) => {
-                let m = Macro { def: def.clone(), closure: frame.clone(), template: self.template.clone() };
-                frame.set(def.name.clone(), Value::Macro(Rc::new(m)));
-                self.macro_frames.push(frame.clone());
+                self.define_macro(def, frame);
+                Ok(Flow::Normal)
             }
-            Stmt::CallBlock { call, caller, .. } => {
-                let ExprKind::Call(callee, args) = &call.kind else {
-                    return Err(Error::runtime("expected call"));
-                };
-                let m = Macro { def: caller.clone(), closure: frame.clone(), template: self.template.clone() };
-                let v = self.eval_call(frame, callee, args, Some(Value::Macro(Rc::new(m))))?;
-                out.push_str(&py_str(&v)?);
-            }
-            Stmt::FilterBlock { filters, body, .. } => {
-                let v = self.render_filtered(frame, filters, body)?;
-                out.push_str(&py_str(&v)?);
-            }
+            Stmt::CallBlock { call, caller, .. } => done(self.exec_call_block(call, caller, frame, out)),
+            Stmt::FilterBlock { filters, body, .. } => done(self.exec_filter_block(filters, body, frame, out)),
             Stmt::Include { template, ignore_missing, with_context, .. } => {
-                self.include(frame, template, *ignore_missing, *with_context, out)?
+                done(self.include(frame, template, *ignore_missing, *with_context, out))
             }
-            Stmt::Import { template, target, with_context, .. } => {
-                let spec = self.eval(frame, template)?;
-                let module = self.import_module(&spec, *with_context, frame)?;
-                frame.set(target.clone(), module);
-            }
+            Stmt::Import { template, target, with_context, .. } => done(self.exec_import(template, target, *with_context, frame)),
             Stmt::FromImport { template, names, with_context, line } => {
-                self.import_names(frame, template, names, *with_context, *line)?
+                done(self.import_names(frame, template, names, *with_context, *line))
             }
-            Stmt::Extends(..) => return Err(Error::runtime("extends is only allowed at the top level")),
-            Stmt::Block(b) => self.exec_block(b, frame, out)?,
-            Stmt::Break(_) => return Ok(Flow::Break),
-            Stmt::Continue(_) => return Ok(Flow::Continue),
-            Stmt::LoadData { format, target, body, .. } => {
-                let text = self.render_scoped(frame, body)?;
-                let v = serial::load_data(*format, &text)?;
-                self.assign(frame, target, v)?;
-            }
+            Stmt::Extends(..) => Err(Error::runtime("extends is only allowed at the top level")),
+            Stmt::Block(b) => done(self.exec_block(b, frame, out)),
+            Stmt::Break(_) => Ok(Flow::Break),
+            Stmt::Continue(_) => Ok(Flow::Continue),
+            Stmt::LoadData { format, target, body, .. } => done(self.exec_load_data(*format, target, body, frame)),
             Stmt::ImportData { format, template, target, with_context, .. } => {
-                let spec = self.eval(frame, template)?;
-                let module = self.import_module(&spec, *with_context, frame)?;
-                let v = serial::load_data(*format, &py_str(&module)?)?;
-                frame.set(target.clone(), v);
+                done(self.exec_import_data(*format, template, target, *with_context, frame))
             }
         }
-        Ok(Flow::Normal)
+    }
+
+    fn exec_print(&mut self, e: &Expr, frame: &Rc<Frame>, out: &mut String) -> Result<(), Error> {
+        match self.eval(frame, e)? {
+            Value::Str(s) => out.push_str(&s),
+            v => out.push_str(&output_str(&v)?),
+        }
+        Ok(())
+    }
+
+    fn exec_for(&mut self, l: &Rc<ForLoop>, frame: &Rc<Frame>, out: &mut String) -> Result<(), Error> {
+        let iterable = self.eval(frame, &l.iter)?;
+        self.run_loop(l, frame, iterable, 0, out)
+    }
+
+    fn exec_set(&mut self, target: &Target, value: &Expr, frame: &Rc<Frame>) -> Result<(), Error> {
+        let v = self.eval(frame, value)?;
+        self.assign(frame, target, v)
+    }
+
+    fn exec_set_block(&mut self, target: &Target, filters: &[FilterCall], body: &[Stmt], frame: &Rc<Frame>) -> Result<(), Error> {
+        let v = self.render_filtered(frame, filters, body)?;
+        self.assign(frame, target, v)
+    }
+
+    fn define_macro(&mut self, def: &Rc<MacroDef>, frame: &Rc<Frame>) {
+        let m = Macro { def: def.clone(), closure: frame.clone(), template: self.template.clone() };
+        frame.set(def.name.clone(), Value::Macro(Rc::new(m)));
+        self.macro_frames.push(frame.clone());
+    }
+
+    fn exec_call_block(&mut self, call: &Expr, caller: &Rc<MacroDef>, frame: &Rc<Frame>, out: &mut String) -> Result<(), Error> {
+        let ExprKind::Call(callee, args) = &call.kind else {
+            return Err(Error::runtime("expected call"));
+        };
+        let m = Macro { def: caller.clone(), closure: frame.clone(), template: self.template.clone() };
+        let v = self.eval_call(frame, callee, args, Some(Value::Macro(Rc::new(m))))?;
+        out.push_str(&py_str(&v)?);
+        Ok(())
+    }
+
+    fn exec_filter_block(&mut self, filters: &[FilterCall], body: &[Stmt], frame: &Rc<Frame>, out: &mut String) -> Result<(), Error> {
+        let v = self.render_filtered(frame, filters, body)?;
+        out.push_str(&py_str(&v)?);
+        Ok(())
+    }
+
+    fn exec_import(&mut self, template: &Expr, target: &Rc<str>, with_context: bool, frame: &Rc<Frame>) -> Result<(), Error> {
+        let spec = self.eval(frame, template)?;
+        let module = self.import_module(&spec, with_context, frame)?;
+        frame.set(target.clone(), module);
+        Ok(())
+    }
+
+    fn exec_load_data(&mut self, format: DataFormat, target: &Target, body: &[Stmt], frame: &Rc<Frame>) -> Result<(), Error> {
+        let text = self.render_scoped(frame, body)?;
+        let v = serial::load_data(format, &text)?;
+        self.assign(frame, target, v)
+    }
+
+    fn exec_import_data(
+        &mut self,
+        format: DataFormat,
+        template: &Expr,
+        target: &Rc<str>,
+        with_context: bool,
+        frame: &Rc<Frame>,
+    ) -> Result<(), Error> {
+        let spec = self.eval(frame, template)?;
+        let module = self.import_module(&spec, with_context, frame)?;
+        let v = serial::load_data(format, &py_str(&module)?)?;
+        frame.set(target.clone(), v);
+        Ok(())
     }
 
     fn exec_if(
@@ -436,14 +478,29 @@ impl State<'_> {
 
     // -- templates ---------------------------------------------------------
 
+    /// Runs the most derived version of a block; each version sees the next
+    /// one as `super()`.
     fn exec_block(&mut self, b: &Rc<BlockDef>, frame: &Rc<Frame>, out: &mut String) -> Result<(), Error> {
-        let (def, template) = match self.blocks.get(&b.name).and_then(|v| v.first()) {
-            Some((def, template)) => (def.clone(), template.clone()),
-            None => (b.clone(), self.template.clone()),
+        let chain = match self.blocks.get(&b.name) {
+            Some(entries) if !entries.is_empty() => entries.clone(),
+            _ => vec![(b.clone(), self.template.clone())],
         };
-        let saved = std::mem::replace(&mut self.template, template);
-        let inner = Frame::new(Some(frame.clone()));
-        let r = self.exec_body(&def.body, &inner, out);
+        let mut next_super: Option<Value> = None;
+        let mut scopes = Vec::with_capacity(chain.len());
+        for (def, template) in chain.iter().rev() {
+            let scope = Frame::new(Some(frame.clone()));
+            if let Some(s) = next_super.take() {
+                scope.set(Rc::from("super"), s);
+            }
+            let m = Macro { def: def.body.clone(), closure: scope.clone(), template: template.clone() };
+            next_super = Some(Value::Macro(Rc::new(m)));
+            scopes.push(scope);
+        }
+        let (Some((first, template)), Some(scope)) = (chain.first(), scopes.pop()) else {
+            return Ok(());
+        };
+        let saved = std::mem::replace(&mut self.template, template.clone());
+        let r = self.exec_body(&first.body.body, &scope, out);
         self.template = saved;
         r.map(|_| ())
     }

@@ -103,7 +103,7 @@ fn attr(st: &mut State<'_>, v: &Value, a: &[Value], k: &Kwargs) -> Result<Value,
 
 fn batch(_: &mut State<'_>, v: &Value, a: &[Value], k: &Kwargs) -> Result<Value, Error> {
     let [count, fill] = bind("batch", ["linecount", "fill_with"], a, k)?;
-    let count = usize::try_from(int(required("batch", "linecount", count)?, "linecount")?).unwrap_or(0).max(1);
+    let count = usize::try_from(int(required("batch", "linecount", count)?, "linecount")?).unwrap_or(0).clamp(1, 1 << 20);
     let items = ops::iterate(v)?;
     let mut out = Vec::new();
     for chunk in items.chunks(count) {
@@ -599,6 +599,9 @@ fn slice(_: &mut State<'_>, v: &Value, a: &[Value], k: &Kwargs) -> Result<Value,
     let slices = usize::try_from(int(required("slice", "slices", slices)?, "slices")?).unwrap_or(0);
     if slices == 0 {
         return Err(Error::type_error("integer division or modulo by zero"));
+    }
+    if slices > 1 << 20 {
+        return Err(Error::type_error("MemoryError: too many slices"));
     }
     let seq = ops::iterate(v)?;
     let per = seq.len() / slices;

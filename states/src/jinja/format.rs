@@ -489,9 +489,7 @@ impl Formatter<'_> {
     }
 
     fn positional(&self, index: usize) -> Result<Value, Error> {
-        self.args.get(index).cloned().ok_or_else(|| {
-            Error::type_error(format!("Replacement index {index} out of range for positional args tuple"))
-        })
+        self.args.get(index).cloned().ok_or_else(|| Error::type_error("tuple index out of range"))
     }
 }
 

@@ -6,8 +6,6 @@
 //! It must not hold a container borrow while running template code (a sort
 //! key may be a macro).
 
-use std::cell::RefCell;
-
 use brine_common::value::py_str_repr;
 
 use super::args::{self, bind, flag, int, int_or, opt_str, required, strict_str};
@@ -255,7 +253,7 @@ pub(crate) fn split_ws(s: &str, max: Option<usize>, from_right: bool) -> Vec<Str
 fn affix(s: &str, name: &str, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
     let [a, start, end] = bind(name, ["prefix", "start", "end"], args, kwargs)?;
     let a = required(name, "prefix", a)?;
-    let sub = char_window(s, start, end)?;
+    let (sub, _) = char_window(s, start, end)?;
     let candidates: Vec<Value> = match a {
         Value::Tuple(t) => t.to_vec(),
         other => vec![other.clone()],
@@ -278,8 +276,9 @@ fn affix(s: &str, name: &str, args: &[Value], kwargs: &Kwargs) -> Result<Value, 
     Ok(Value::Bool(false))
 }
 
-/// `s[start:end]` by characters, for the search methods.
-fn char_window<'a>(s: &'a str, start: Option<&Value>, end: Option<&Value>) -> Result<&'a str, Error> {
+/// `s[start:end]` by characters, for the search methods, with the character
+/// index it starts at.
+fn char_window<'a>(s: &'a str, start: Option<&Value>, end: Option<&Value>) -> Result<(&'a str, usize), Error> {
     let n = s.chars().count();
     let bound = |v: Option<&Value>, default: usize| -> Result<usize, Error> {
         match v {
@@ -294,9 +293,9 @@ fn char_window<'a>(s: &'a str, start: Option<&Value>, end: Option<&Value>) -> Re
     };
     let (a, b) = (bound(start, 0)?, bound(end, n)?);
     if a >= b {
-        return Ok("");
+        return Ok(("", a));
     }
-    Ok(&s[byte_at(s, a)..byte_at(s, b)])
+    Ok((&s[byte_at(s, a)..byte_at(s, b)], a))
 }
 
 fn byte_at(s: &str, char_index: usize) -> usize {
@@ -310,11 +309,7 @@ fn char_index(s: &str, byte: usize) -> usize {
 fn search(s: &str, name: &str, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
     let [sub, start, end] = bind(name, ["sub", "start", "end"], args, kwargs)?;
     let sub = strict_str(required(name, "sub", sub)?, name)?;
-    let window = char_window(s, start, end)?;
-    let offset = match start {
-        None | Some(Value::None) => 0,
-        Some(_) => char_index(s, window.as_ptr() as usize - s.as_ptr() as usize),
-    };
+    let (window, offset) = char_window(s, start, end)?;
     if name == "count" {
         return Ok(size(if sub.is_empty() { window.chars().count() + 1 } else { window.matches(sub).count() }));
     }
@@ -388,7 +383,7 @@ fn partition(s: &str, name: &str, args: &[Value], kwargs: &Kwargs) -> Result<Val
 
 fn zfill(s: &str, width: i64) -> String {
     let len = s.chars().count();
-    let width = usize::try_from(width).unwrap_or(0);
+    let width = usize::try_from(width).unwrap_or(0).min(1 << 24);
     if len >= width {
         return s.to_string();
     }
@@ -563,19 +558,40 @@ pub(crate) fn sort_values(st: &mut State<'_>, items: Vec<Value>, key: Option<&Va
 
 /// Sorts `items` by the parallel `keys` (stable; `reverse` keeps equal items in order).
 pub(crate) fn sort_by_keys(items: Vec<Value>, keys: &[Value], reverse: bool) -> Result<Vec<Value>, Error> {
-    let failure: RefCell<Option<Error>> = RefCell::new(None);
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|&a, &b| {
-        let r = if reverse { py_cmp(&keys[b], &keys[a]) } else { py_cmp(&keys[a], &keys[b]) };
-        r.unwrap_or_else(|e| {
-            failure.borrow_mut().get_or_insert(e);
-            std::cmp::Ordering::Equal
-        })
-    });
-    if let Some(e) = failure.into_inner() {
-        return Err(e);
-    }
+    let order = stable_sort((0..items.len()).collect(), &mut |a, b| {
+        let ord = if reverse { py_cmp(&keys[b], &keys[a])? } else { py_cmp(&keys[a], &keys[b])? };
+        Ok(ord.is_lt())
+    })?;
     Ok(order.into_iter().map(|i| items[i].clone()).collect())
+}
+
+/// A stable merge sort driven by a fallible `less` (Python's sort only uses
+/// `<`); unlike `slice::sort_by` it never panics on inconsistent orderings
+/// such as NaN keys.
+pub(crate) fn stable_sort(
+    items: Vec<usize>,
+    less: &mut dyn FnMut(usize, usize) -> Result<bool, Error>,
+) -> Result<Vec<usize>, Error> {
+    if items.len() <= 1 {
+        return Ok(items);
+    }
+    let mut left = items;
+    let right = left.split_off(left.len() / 2);
+    let (left, right) = (stable_sort(left, less)?, stable_sort(right, less)?);
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let (mut i, mut j) = (0, 0);
+    while i < left.len() && j < right.len() {
+        if less(right[j], left[i])? {
+            out.push(right[j]);
+            j += 1;
+        } else {
+            out.push(left[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&left[i..]);
+    out.extend_from_slice(&right[j..]);
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------

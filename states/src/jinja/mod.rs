@@ -15,9 +15,11 @@
 //! * [`Environment::new`]`(loader)`: `loader(name)` returns the source of a
 //!   template by its name relative to the file root (`web/map.jinja`):
 //!   `Ok(Some(text))`, `Ok(None)` when there is no such template, `Err(msg)`
-//!   when reading failed. Names starting with `./` or `../` are resolved
-//!   against the directory of the template that refers to them first.
-//!   Parsed templates are cached per environment.
+//!   when reading failed (the loader may borrow: `Environment<'l>`). Names
+//!   starting with `./` or `../` are resolved against the directory of the
+//!   template that refers to them first. Parsed templates are cached per
+//!   environment. Loading a template updates the `tplfile`/`tpldir`/`tpldot`
+//!   globals (when the caller gave `tpldir`), as Salt's loader does.
 //! * [`Environment::render`]`(name, source, globals)`: renders `source`
 //!   (the template called `name`) with `globals` visible to it and to every
 //!   template it includes or imports (with or without context). Like Salt's
@@ -26,6 +28,11 @@
 //!   `brine_common::Value`; [`Value::function`] wraps a native function
 //!   `Fn(&[Value], &Kwargs) -> Result<Value, Error>`; [`Value::object`] wraps a
 //!   host [`Object`] (attribute/item access, calls, method calls, iteration).
+//!   [`Dict`] and [`List`] are the shared containers (`value::DictMap` is a
+//!   dict's map).
+//! * Nesting (statements, expressions, macro calls, includes) is bounded by
+//!   a depth and a native-stack budget; past it rendering fails with
+//!   "maximum recursion depth exceeded" instead of overflowing the stack.
 //! * [`Error`]: [`ErrorKind`], 1-based `line()`, `template()` and `message()`
 //!   in Jinja2's wording (`'x' is undefined`, `'dict object' has no attribute
 //!   'y'`, `Unexpected end of template. ...`).
@@ -39,7 +46,7 @@
 //! impl Object for Salt {
 //!     fn type_name(&self) -> &str { "dict" }
 //!     fn get_item(&self, key: &Value) -> Option<Value> {
-//!         (key.as_str()? == "test.echo").then(|| Value::function("test.echo", |a, _| Ok(a[0].clone())))
+//!         (key.as_str()? == "test.echo").then(|| Value::function("test.echo", |a, _| Ok(a.first().cloned().unwrap_or_default())))
 //!     }
 //!     fn get_attr(&self, name: &str) -> Option<Value> {
 //!         (name == "test").then(|| Value::object(TestModule))
@@ -49,7 +56,7 @@
 //! impl Object for TestModule {
 //!     fn type_name(&self) -> &str { "function" }
 //!     fn call_method(&self, name: &str, args: &[Value], _: &Kwargs) -> Option<Result<Value, brine_states::jinja::Error>> {
-//!         (name == "echo").then(|| Ok(args[0].clone()))
+//!         (name == "echo").then(|| Ok(args.first().cloned().unwrap_or_default()))
 //!     }
 //! }
 //!

@@ -362,6 +362,9 @@ fn multiply(a: &Value, b: &Value) -> Result<Value, Error> {
 }
 
 fn repeat_items(items: &[Value], times: usize) -> Vec<Value> {
+    if items.is_empty() {
+        return Vec::new();
+    }
     let mut out = Vec::with_capacity(items.len() * times);
     for _ in 0..times {
         out.extend_from_slice(items);
@@ -416,7 +419,9 @@ fn float_arith(op: BinOp, a: f64, b: f64) -> Result<Value, Error> {
         BinOp::Mod if b == 0.0 => return zero("float modulo"),
         BinOp::Mod => {
             let r = a % b;
-            if r != 0.0 && ((r < 0.0) != (b < 0.0)) {
+            if r == 0.0 {
+                0.0f64.copysign(b)
+            } else if (r < 0.0) != (b < 0.0) {
                 r + b
             } else {
                 r

@@ -383,6 +383,7 @@ impl Parser {
         }
         let body = self.parse_statements(&["endblock"], true)?;
         self.skip_name(&name);
+        let body = Rc::new(macro_def(name.clone(), Vec::new(), Vec::new(), body, line));
         Ok(Stmt::Block(Rc::new(BlockDef { name, body, line })))
     }
 
@@ -937,9 +938,8 @@ impl Parser {
         loop {
             node = match self.cur().tok {
                 Tok::Op("|") => {
-                    let line = node.line;
-                    let mut chain = self.parse_filter_chain(false)?;
-                    for f in chain.drain(..) {
+                    for f in self.parse_filter_chain(false)? {
+                        let line = f.line;
                         node = expr(ExprKind::Filter(Box::new(node), Box::new(f)), line);
                     }
                     node
@@ -1225,7 +1225,7 @@ mod check {
             | Stmt::Import { template, .. }
             | Stmt::FromImport { template, .. }
             | Stmt::ImportData { template, .. } => walk_expr(template, ctx.soft, f),
-            Stmt::Block(b) => walk_stmts(&b.body, hard(false), f),
+            Stmt::Block(b) => walk_stmts(&b.body.body, hard(false), f),
             Stmt::LoadData { body, .. } => walk_stmts(body, hard(false), f),
             Stmt::Break(line) | Stmt::Continue(line) if !ctx.in_loop => {
                 let word = if matches!(s, Stmt::Break(_)) { "break" } else { "continue" };

@@ -57,7 +57,7 @@ pub(crate) fn lookup(name: &str) -> Option<FilterFn> {
         "unique" => |_, v, a, k| args::none("unique", a, k).and_then(|_| unique(v)),
         "min" => |_, v, a, k| min_max(v, a, k, "min"),
         "max" => |_, v, a, k| min_max(v, a, k, "max"),
-        "avg" | "mean" => avg,
+        "avg" => avg,
         "union" => |_, v, a, k| set_op(v, a, k, "union"),
         "intersect" => |_, v, a, k| set_op(v, a, k, "intersect"),
         "difference" => |_, v, a, k| set_op(v, a, k, "difference"),
@@ -203,9 +203,16 @@ fn sorted_dicts(v: &Value, depth: usize) -> Value {
     }
     match v {
         Value::Dict(d) => {
-            let mut items = d.items();
-            items.sort_by(|(a, _), (b, _)| py_cmp(a, b).unwrap_or_else(|_| a.type_name().cmp(b.type_name())));
-            Value::dict(items.into_iter().map(|(k, x)| (k, sorted_dicts(&x, depth + 1))).collect())
+            let items = d.items();
+            let safe_less = |a: &Value, b: &Value| match py_cmp(a, b) {
+                Ok(o) => o.is_lt(),
+                Err(_) => a.type_name() < b.type_name(),
+            };
+            let order = super::methods::stable_sort((0..items.len()).collect(), &mut |a, b| {
+                Ok(safe_less(&items[a].0, &items[b].0))
+            })
+            .unwrap_or_else(|_| (0..items.len()).collect());
+            Value::dict(order.into_iter().map(|i| (items[i].0.clone(), sorted_dicts(&items[i].1, depth + 1))).collect())
         }
         Value::List(l) => Value::list(l.snapshot().iter().map(|x| sorted_dicts(x, depth + 1)).collect()),
         Value::Tuple(t) => Value::tuple(t.iter().map(|x| sorted_dicts(x, depth + 1)).collect()),

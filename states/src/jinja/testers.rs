@@ -32,7 +32,8 @@ pub(crate) fn lookup(name: &str) -> Option<TestFn> {
         "sequence" => |_, v, _, _| Ok(matches!(v, Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Dict(_))),
         "iterable" => iterable,
         "callable" => |_, v, _, _| {
-            Ok(matches!(v, Value::Function(_) | Value::Macro(_) | Value::Method(_) | Value::Object(_) | Value::Loop(_)))
+            let callable = matches!(v, Value::Function(_) | Value::Macro(_) | Value::Method(_) | Value::Object(_) | Value::Loop(_));
+            Ok(callable || v.is_undefined())
         },
         "list" => |_, v, _, _| Ok(matches!(v, Value::List(_))),
         "sameas" => sameas,

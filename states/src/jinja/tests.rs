@@ -3,7 +3,8 @@
 //! 3007 configures it (sandbox, StrictUndefined, `do`, `loopcontrols`,
 //! Salt's filters, tests and SerializerExtension); the other tests cover what
 //! needs a loader or host objects. Unit tests of single parts live beside
-//! their code.
+//! their code. They must not touch the filesystem: templates come from
+//! in-memory loaders.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -63,6 +64,12 @@ fn filters_match_jinja2_and_salt() {
 fn edge_cases_match_jinja2() {
     check_outputs(MORE_OUT);
     check_errors(MORE_ERR);
+}
+
+#[test]
+fn python_semantics_match() {
+    check_outputs(PYTHON_OUT);
+    check_errors(PYTHON_ERR);
 }
 
 // -- Salt behaviour ------------------------------------------------------------
@@ -172,6 +179,7 @@ const FILES: &[(&str, &str)] = &[
     ("web/tpl.jinja", "{{ tplfile }} {{ tpldir }}"),
     ("base.html", "<{% block head %}H{% endblock %}|{% block body %}B{% endblock %}>"),
     ("child.html", "{% extends 'base.html' %}{% block body %}child {{ v }}{% endblock %}ignored"),
+    ("grandchild.html", "{% extends 'child.html' %}{% block head %}h{% endblock %}{% block body %}({{ super() }}){% endblock %}"),
     ("bad.jinja", "ok\n{% if x %}\n"),
 ];
 
@@ -212,6 +220,7 @@ fn salt_loader_updates_template_globals() {
 #[test]
 fn extends_renders_the_parent_with_overrides() {
     assert_eq!(files_render("{% extends 'child.html' %}").unwrap(), "<H|child 1>");
+    assert_eq!(files_render("{% extends 'grandchild.html' %}").unwrap(), "<h|(child 1)>");
 }
 
 #[test]
@@ -255,6 +264,17 @@ fn runaway_recursion_is_an_error() {
     assert_eq!(e.message(), "maximum recursion depth exceeded");
     let loops = Environment::new(|_: &str| Ok(Some("{% include 'self' %}".to_string())));
     assert!(loops.render("t", "{% include 'self' %}", IndexMap::new()).is_err());
+    let deep_call = format!("{{% macro f(n) %}}{{{{ {}f(n + 1){} }}}}{{% endmacro %}}{{{{ f(0) }}}}", "[".repeat(50), "]".repeat(50));
+    assert_eq!(render(&deep_call).unwrap_err().message(), "maximum recursion depth exceeded");
+}
+
+#[test]
+fn deep_nesting_is_bounded() {
+    let ifs = |n: usize| format!("{}x{}", "{% if true %}".repeat(n), "{% endif %}".repeat(n));
+    assert_eq!(ok(&ifs(60)), "x");
+    assert_eq!(render(&ifs(200)).unwrap_err().message(), "template nested too deeply");
+    let list = format!("{{{{ {}1{} }}}}", "[".repeat(40), "]".repeat(40));
+    assert_eq!(ok(&list).len(), 81);
 }
 
 #[test]
@@ -458,7 +478,6 @@ const FILTERS_OUT: &[(&str, &str)] = &[
     (r#"{{ "it's: \"quoted\" # x"|yaml_encode }}|{{ 'yes'|yaml_encode }}|{{ 1.5|yaml_encode }}|{{ none|yaml_encode }}|{{ true|yaml_encode }}|{{ 'x\ny'|yaml_dquote }}|{{ "plain 'single'"|yaml_squote }}"#, r#""it's: \"quoted\" # x"|"yes"|1.5|null|true|"x\ny"|'plain ''single'''"#),
     (r"{{ 'web-01.example.org'|regex_replace('[^a-z]', '_') }}|{{ 'abcd 123'|regex_search('(\\d+)') }}|{{ 'abcd'|regex_search('BC', ignorecase=true) }}|{{ 'abcd'|regex_match('b') }}|{{ 'abcd'|regex_match('(a)(b)(x)?') }}|{{ 'a1b2'|regex_replace('(\\d)', '<\\1>') }}|{{ 'https://example.com?foo=bar%20baz'|regex_escape }}", r"web____example_org|('123',)|('bc',)|None|('a', 'b', None)|a<1>b<2>|https://example\.com\?foo=bar%20baz"),
     (r"{{ [1,2,3,4]|avg }}|{{ [1,2,3]|union([2,4]) }}|{{ [1,2,3]|intersect([2,3,4]) }}|{{ [1,2,3]|difference([2]) }}|{{ [1,2,3]|symmetric_difference([2,4]) }}|{{ [1,2]|min }}|{{ 'abc'|method_call('upper') }}|{{ [3,1]|method_call('index', 1) }}", r"2.5|[1, 2, 3, 4]|[2, 3]|[1, 3]|[1, 3, 4]|1|ABC|1"),
-    (r"{{ {'a':1,'b':2}|compare_dicts({'a':1,'b':3,'c':4}) }}|{{ [1,2]|compare_lists([2,3]) }}|{{ [1,0,1]|exactly_n_true(2) }}|{{ [0,1]|exactly_one_true }}|{{ 'ab'|substring_in_list(['xaby', 'z']) }}|{{ [1]|is_list }}|{{ 'a'|is_iter }}|{{ [1]|is_iter }}|{{ ['B','a','C']|sorted_ignorecase }}", r"{'b': {'old': 2, 'new': 3}, 'c': {'old': '', 'new': 4}}|{'new': [3], 'old': [1]}|True|True|True|True|False|True|['a', 'B', 'C']"),
     (r"{{ [3, [4, [2, none]], 'None']|flatten }}|{{ [3, [4, [2]]]|flatten(levels=1) }}|{{ [3, none, [4]]|flatten(preserve_nulls=true) }}|{{ {'a': 1, 'b': 2}|to_entries }}|{{ [{'key': 'a', 'value': 1}, {'Name': 'b', 'value': 2}]|from_entries }}", r"[3, 4, 2]|[3, 4, [2]]|[3, None, 4]|[{'key': 'a', 'value': 1}, {'key': 'b', 'value': 2}]|{'a': 1, 'b': 2}"),
     (r"{% set d = {} %}{{ d|set_dict_key_value('a:b:c', 1) }}|{{ d|update_dict_key_value('a:b', {'x': 2}) }}|{{ d|append_dict_key_value('a:l', 3) }}|{{ d|extend_dict_key_value('a:l', [4, 5]) }}", r"{'a': {'b': {'c': 1}}}|{'a': {'b': {'c': 1, 'x': 2}}}|{'a': {'b': {'c': 1, 'x': 2}, 'l': [3]}}|{'a': {'b': {'c': 1, 'x': 2}, 'l': [3, 4, 5]}}"),
     (r"{{ '42'|to_num }}{{ '4.2'|to_num }}{{ 'x'|to_num }}{{ 'ff'|is_hex }}{{ 'zz'|is_hex }}{{ 'a b'|contains_whitespace }}{{ '2K'|human_to_bytes }}{{ '2KB'|human_to_bytes(handle_metric=true) }}{{ '1.5 MiB'|human_to_bytes }}{{ 'xx'|human_to_bytes }}|{{ 'camelCaseString'|to_snake_case }}|{{ 'snake_case_string'|to_camelcase }}|{{ 'snake_case'|to_camelcase(uppercamel=true) }}", r"424.2xTrueFalseTrue2048200015728640|camel_case_string|snakeCaseString|SnakeCase"),
@@ -523,4 +542,105 @@ const MORE_ERR: &[(&str, ErrorKind, &str, usize)] = &[
     (r"{{ [1, 2] | map('nosuchfilter') | list }}", ErrorKind::Runtime, r"No filter named 'nosuchfilter'.", 1),
     (r"{{ [1, 2] | select('nosuchtest') | list }}", ErrorKind::Runtime, r"No test named 'nosuchtest'.", 1),
     (r"{{ 'abc' | truncate(2) }}", ErrorKind::Type, r"expected length >= 3, got 2", 1),
+];
+
+const PYTHON_OUT: &[(&str, &str)] = &[
+    (r"{{ 'a b'.split(' ') }}{{ 'a  b'.split(' ') }}{{ ''.split() }}{{ ''.split(',') }}{{ 'abc'.split('b', 0) }}{{ 'a,b,c'.split(',', -1) }}", r"['a', 'b']['a', '', 'b'][]['']['abc']['a', 'b', 'c']"),
+    (r"{{ 'x'.join('abc') }}{{ ''.join([]) }}{{ 'a'.startswith('') }}{{ 'abc'.startswith('b', 1) }}{{ 'abcabc'.find('c', 3) }}{{ 'abc'.count('') }}{{ 'Hello World'.istitle() }}{{ '1.5'.isdigit() }}", r"axbxcTrueTrue54TrueFalse"),
+    (r"{{ {'a': 1}.pop('b', 'dflt') }}{% set d = {'a': 1, 'b': 2} %}{{ d.popitem() }}{{ d }}{{ d.copy() }}{% do d.clear() %}{{ d }}", r"dflt('b', 2){'a': 1}{'a': 1}{}"),
+    (r"{% set l = [1, 2, 3] %}{{ l.pop(0) }}{{ l }}{% do l.insert(-1, 9) %}{{ l }}{% do l.insert(100, 7) %}{{ l }}{% do l.clear() %}{{ l }}", r"1[2, 3][2, 9, 3][2, 9, 3, 7][]"),
+    (r"{% set l = ['b', 'A', 'c'] %}{% do l.sort() %}{{ l }}{% set m = [3, 1, 2] %}{% do m.sort(reverse=True) %}{{ m }}", r"['A', 'b', 'c'][3, 2, 1]"),
+    (r"{{ (1, 2, 2).count(2) }}{{ (1, 2).index(2) }}{{ 1.0.is_integer() }}{{ 1.5.is_integer() }}", r"21TrueFalse"),
+    (r"{{ '{:+.1f}'.format(2) }}|{{ '{:>+8.2e}'.format(-1234.5) }}|{{ '{:#x}'.format(255) }}|{{ '{:#o}'.format(8) }}|{{ '{:#b}'.format(5) }}|{{ '{:08.3f}'.format(-1.5) }}|{{ '{:_}'.format(1234567) }}|{{ '{:,.2f}'.format(1234567.891) }}|{{ '{:c}'.format(97) }}|{{ '{:s}'.format('x') }}|{{ '{:=+6d}'.format(42) }}|{{ '{:*^9}'.format('x') }}|{{ '{0!s:>4}'.format(1) }}|{{ '{}'.format(none) }}|{{ '{:d}'.format(true) }}", r"+2.0|-1.23e+03|0xff|0o10|0b101|-001.500|1_234_567|1,234,567.89|a|x|+   42|****x****|   1|None|1"),
+    (r"{{ '%5s|%-5d|%05.1f|% d' % ('a', 3, 2.25, 4) }}|{{ '%.2e' % 0 }}|{{ '%s %s' % ('a', none) }}|{{ '%d%%' % 50 }}|{{ '%(k)r' % {'k': 'v'} }}|{{ '%x' % -255 }}|{{ '%#o' % 8 }}|{{ '%3c|' % 'z' }}", r"    a|3    |002.2| 4|0.00e+00|a None|50%|'v'|-ff|0o10|  z|"),
+    (r"{% set ns = namespace(a=1, b=[]) %}{% do ns.b.append(ns.a) %}{{ ns.a }}{{ ns.b }}{{ ns.missing is defined }}", r"1[1]False"),
+    (r"{% macro m(x) %}<{{ caller(x * 2, extra='e') }}>{% endmacro %}{% call(a, extra) m(3) %}{{ a }}{{ extra }}{% endcall %}", r"<6e>"),
+    (r"{% macro outer() %}[{{ caller() }}]{% endmacro %}{% macro inner() %}({{ caller() }}){% endmacro %}{% call outer() %}{% call inner() %}x{% endcall %}{% endcall %}", r"[(x)]"),
+    (r"{% macro m() %}{{ varargs }}{% endmacro %}{{ m(1, 2) }}{% macro k() %}{{ kwargs }}{% endmacro %}{{ k(a=1) }}", r"(1, 2){'a': 1}"),
+    (r"{% macro m() %}{{ m.name }}{% endmacro %}{{ m.name }}|{{ m.arguments }}|{{ m }}", r"m|()|<Macro 'm'>"),
+    (r"{% set x = [1, 2, 3] %}{{ x | join }}{{ x | first }}{{ x | last }}{{ x | length }}{{ x | sum }}{{ x | reverse | list }}{{ x | max }}{{ x | min }}", r"1231336[3, 2, 1]31"),
+    (r"{{ ([] | first) is defined }}{{ [] | first | default('e') }}", r"Falsee"),
+    (r"{{ x | default('d') | upper }}{{ x | d(none) }}{{ ('' or none) | default('z', true) }}", r"DNonez"),
+    (r"{{ x | yaml | default('dflt') }}", r"dflt"),
+    (r#"{{ {'a': [1, {'b': 'c'}], 'd': 'e f', 'n': none, 't': true, 'f': 1.5, 'q': 'yes', 's': '1'} | yaml }}|{{ {'a': [1, {'b': 'c'}], 'q': "it's"} | yaml(False) }}|{{ [[1, 2], {'x': 'y'}] | yaml(False) }}|{{ 'multi\nline' | yaml }}|{{ '' | yaml }}|{{ [] | yaml }}|{{ {} | yaml }}"#, "{a: [1, {b: c}], d: e f, f: 1.5, n: null, q: 'yes', s: '1', t: true}|a:\n- 1\n- b: c\nq: it's|- - 1\n  - 2\n- x: y|'multi\n\n  line'|''|[]|{}"),
+    (r"{{ {'k': {'n': 'a\nb'}, 'l': ['x\ny', {'m': 'p\tq'}]} }}|{{ ['a\nb'] }}|{{ ('x', {'y': 'z\n'}) }}|{{ {'u': 'é\n'} }}", r#"{'k': {'n': "a\nb"}, 'l': ['x\ny', {'m': "p\tq"}]}|['a\nb']|('x', {'y': "z\n"})|{'u': "é\n"}"#),
+    (r"{{ {'a': 1} ~ '' }}|{{ {'a': 'x\ny'} ~ '' }}|{{ {'a': 'x\ny'} | string }}", r"{'a': 1}|{'a': 'x\ny'}|{'a': 'x\ny'}"),
+    (r"{% for k, v in {'a': {'b': 1}}.items() recursive %}{{ k }}{% if v is mapping %}({{ loop(v.items()) }}){% endif %}{% endfor %}", r"a(b)"),
+    (r"{% for i in range(3) %}{{ loop.revindex }}{% set x = i %}{% endfor %}{{ x is defined }}", r"321False"),
+    (r"{% for i in [3, 2, 1] | sort %}{{ i }}{% endfor %}{% for i in {'b': 1, 'a': 2} | dictsort %}{{ i }}{% endfor %}", r"123('a', 2)('b', 1)"),
+    (r"{{ 5 is divisibleby(2) }}{{ 4.0 is even }}{{ 'abc' is in 'xabcx' }}{{ none is not none }}{{ 'A' is not lower }}{{ [] is not mapping }}", r"FalseTrueTrueFalseTrueTrue"),
+    (r"{{ x is string }}{{ x is mapping }}{{ x is sequence }}{{ x is number }}{{ x is none }}{{ x is callable }}", r"FalseFalseFalseFalseFalseTrue"),
+    (r"{{ [1, 2]|map(attribute='__class__')|list }}", r"[Undefined, Undefined]"),
+    (r"{{ -9223372036854775807 - 1 }}{{ 9223372036854775807 }}", r"-92233720368547758089223372036854775807"),
+    (r"{{ 5 // 2.0 }}{{ -5 // 2 }}{{ 5.5 % 2 }}{{ -5.5 % 2 }}{{ 5 % -2.5 }}{{ true + true }}{{ 3 * true }}{{ 1 / true }}", r"2.0-31.50.5-0.0231.0"),
+    (r"{{ 'a' * -1 }}{{ [1] * 0 }}{{ (1,) * 2 }}{{ 2 * 'ab' }}", r"[](1, 1)abab"),
+    (r"{{ 'abc' < 'abd' }}{{ [1, 2] < [1, 2, 0] }}{{ (2,) > (1, 5) }}{{ 1 <= 1.0 }}{{ true > false }}{{ 'b' >= 'a' }}", r"TrueTrueTrueTrueTrueTrue"),
+];
+
+const PYTHON_ERR: &[(&str, ErrorKind, &str, usize)] = &[
+    (r"{{ 'abc'.index('z') }}", ErrorKind::Type, r"substring not found", 1),
+    (r"{{ [1,2].index(5) }}", ErrorKind::Type, r"5 is not in list", 1),
+    (r"{{ [].pop() }}", ErrorKind::Type, r"pop from empty list", 1),
+    (r"{{ {}.pop('k') }}", ErrorKind::Type, r"'k'", 1),
+    (r"{% set l = [1, 'a'] %}{% do l.sort() %}", ErrorKind::Type, r"'<' not supported between instances of 'str' and 'int'", 1),
+    (r"{{ '{:d}'.format(1.5) }}", ErrorKind::Type, r"Unknown format code 'd' for object of type 'float'", 1),
+    (r"{{ '{:>5}'.format(none) }}", ErrorKind::Type, r"unsupported format string passed to NoneType.__format__", 1),
+    (r"{{ '{'.format() }}", ErrorKind::Type, r"Single '{' encountered in format string", 1),
+    (r"{{ '}'.format() }}", ErrorKind::Type, r"Single '}' encountered in format string", 1),
+    (r"{{ '{0}'.format() }}", ErrorKind::Type, r"tuple index out of range", 1),
+    (r"{{ '{x}'.format() }}", ErrorKind::Type, r"'x'", 1),
+    (r"{{ '%z' % 1 }}", ErrorKind::Type, r"unsupported format character 'z' (0x7a) at index 1", 1),
+    (r"{{ '%(a)s' % ('x',) }}", ErrorKind::Type, r"format requires a mapping", 1),
+    (r"{{ '%(a)s' % {} }}", ErrorKind::Type, r"'a'", 1),
+    (r"{{ '%x' % 1.5 }}", ErrorKind::Type, r"%x format: an integer is required, not float", 1),
+    (r"{{ '%f' % 'a' }}", ErrorKind::Type, r"must be real number, not str", 1),
+    (r"{{ '%' % 1 }}", ErrorKind::Type, r"incomplete format", 1),
+    (r"{{ 'x' % 1 }}", ErrorKind::Type, r"not all arguments converted during string formatting", 1),
+    (r"{% macro m() %}x{% endmacro %}{{ m(caller=1) }}", ErrorKind::Type, r"macro 'm' was invoked with two values for the special caller argument. This is most likely a bug.", 1),
+    (r"{% macro m(a, b) %}{{ a }}{{ b }}{% endmacro %}{{ m(1, a=2) }}", ErrorKind::Type, r"macro 'm' takes no keyword argument 'a'", 1),
+    (r"{{ [] | first }}", ErrorKind::Undefined, r"No first item, sequence was empty.", 1),
+    (r"{{ [] | max }}", ErrorKind::Type, r"max() arg is an empty sequence", 1),
+    (r"{{ none | length }}", ErrorKind::Type, r"object of type 'NoneType' has no len()", 1),
+    (r"{{ 1 | join }}", ErrorKind::Type, r"'int' object is not iterable", 1),
+    (r"{{ x | upper }}", ErrorKind::Undefined, r"'x' is undefined", 1),
+    (r"{{ x | json }}", ErrorKind::Undefined, r"'x' is undefined", 1),
+    (r#"{{ (1, 'a') | json }}|{{ {1: 'a', none: 'b', true: 'c'} | json }}|{{ 1.0 | json }}|{{ 1e20 | json }}|{{ 'tab\t"q"\\' | json }}|{{ '\u00e9\u2603' | json }}"#, ErrorKind::Type, r"'<' not supported between instances of 'NoneType' and 'int'", 1),
+    (r"{{ {'b': 1, 'a': 2, 1: 3} | json }}", ErrorKind::Type, r"'<' not supported between instances of 'int' and 'str'", 1),
+    (r"{% for i in [1, 2] %}{{ loop.cycle() }}{% endfor %}", ErrorKind::Type, r"no items for cycling given", 1),
+    (r"{% for i in [1, 2] %}{{ loop(i) }}{% endfor %}", ErrorKind::Type, r"The loop must have the 'recursive' marker to be called recursively.", 1),
+    (r"{{ x is odd }}", ErrorKind::Undefined, r"'x' is undefined", 1),
+    (r"{{ x is iterable }}", ErrorKind::Undefined, r"'x' is undefined", 1),
+    (r"{{ x is in [1] }}", ErrorKind::Undefined, r"'x' is undefined", 1),
+    (r"{{ x == 1 }}", ErrorKind::Undefined, r"'x' is undefined", 1),
+    (r"{{ x in [1] }}", ErrorKind::Undefined, r"'x' is undefined", 1),
+    (r"{{ [1] in x }}", ErrorKind::Undefined, r"'x' is undefined", 1),
+    (r"{{ x[0] }}", ErrorKind::Undefined, r"'x' is undefined", 1),
+    (r"{{ x() }}", ErrorKind::Undefined, r"'x' is undefined", 1),
+    (r"{{ x.y() }}", ErrorKind::Undefined, r"'x' is undefined", 1),
+    (r"{{ none.x() }}", ErrorKind::Undefined, r"'None' has no attribute 'x'", 1),
+    (r"{{ {}.nope() }}", ErrorKind::Undefined, r"'dict object' has no attribute 'nope'", 1),
+    (r"{{ 'a'.nope() }}", ErrorKind::Undefined, r"'str object' has no attribute 'nope'", 1),
+    (r"{{ (1).nope() }}", ErrorKind::Undefined, r"'int object' has no attribute 'nope'", 1),
+    (r"{{ 'a'() }}", ErrorKind::Type, r"'str' object is not callable", 1),
+    (r"{{ [1, 2, 3][1:x] }}", ErrorKind::Type, r"slice indices must be integers or None or have an __index__ method", 1),
+    (r"{{ [1, 2, 3]['a'] }}", ErrorKind::Undefined, r"'list object' has no attribute 'a'", 1),
+    (r"{{ [1, 2, 3][::0] }}", ErrorKind::Type, r"slice step cannot be zero", 1),
+    (r"{{ {'a': 1}[0] }}", ErrorKind::Undefined, r"dict object has no element 0", 1),
+    (r"{{ (1, 2)[5] }}", ErrorKind::Undefined, r"tuple object has no element 5", 1),
+    (r"{{ 'abc'[10] }}", ErrorKind::Undefined, r"str object has no element 10", 1),
+    (r"{{ 'abc'.x }}", ErrorKind::Undefined, r"'str object' has no attribute 'x'", 1),
+    (r"{{ 'abc'.__len__() }}", ErrorKind::Security, r"access to attribute '__len__' of 'str' object is unsafe.", 1),
+    (r"{{ [].__class__.__mro__ }}", ErrorKind::Security, r"access to attribute '__class__' of 'list' object is unsafe.", 1),
+    (r"{{ {}|attr('__class__') }}", ErrorKind::Security, r"access to attribute '__class__' of 'dict' object is unsafe.", 1),
+    (r"{{ 0.0 ** -1 }}", ErrorKind::Type, r"0.0 cannot be raised to a negative power", 1),
+    (r"{{ 'ab' * 1.5 }}", ErrorKind::Type, r"can't multiply sequence by non-int of type 'float'", 1),
+    (r"{{ [1] + (2,) }}", ErrorKind::Type, r#"can only concatenate list (not "tuple") to list"#, 1),
+    (r"{{ (1,) + [2] }}", ErrorKind::Type, r#"can only concatenate tuple (not "list") to tuple"#, 1),
+    (r"{{ -'a' }}", ErrorKind::Type, r"bad operand type for unary -: 'str'", 1),
+    (r"{{ none + 1 }}", ErrorKind::Type, r"unsupported operand type(s) for +: 'NoneType' and 'int'", 1),
+    (r"{{ {} + {} }}", ErrorKind::Type, r"unsupported operand type(s) for +: 'dict' and 'dict'", 1),
+    (r"{{ [1] - [1] }}", ErrorKind::Type, r"unsupported operand type(s) for -: 'list' and 'list'", 1),
+    (r"{{ none < 1 }}", ErrorKind::Type, r"'<' not supported between instances of 'NoneType' and 'int'", 1),
+    (r"{{ [1] < (1,) }}", ErrorKind::Type, r"'<' not supported between instances of 'list' and 'tuple'", 1),
+    (r"{{ {} < {} }}", ErrorKind::Type, r"'<' not supported between instances of 'dict' and 'dict'", 1),
 ];
