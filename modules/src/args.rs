@@ -82,8 +82,7 @@ impl Bound {
 
     /// The parameter as a required string.
     pub fn str(&self, name: &str) -> Result<String, ModuleError> {
-        self.opt_str(name)
-            .ok_or_else(|| ModuleError::Invocation(format!("Missing required argument '{name}'")))
+        self.opt_str(name).ok_or_else(|| ModuleError::Invocation(format!("Missing required argument '{name}'")))
     }
 
     /// Python truthiness of the parameter.
@@ -119,17 +118,13 @@ impl Signature {
         for (key, value) in kwargs {
             if let Some(p) = self.params.iter().find(|p| p.name == key) {
                 if bound.values.contains_key(p.name) {
-                    return Err(ModuleError::Invocation(format!(
-                        "{fname}() got multiple values for argument '{key}'"
-                    )));
+                    return Err(ModuleError::Invocation(format!("{fname}() got multiple values for argument '{key}'")));
                 }
                 bound.values.insert(p.name, value.clone());
             } else if self.kwargs {
                 bound.kwargs.insert(key.clone(), value.clone());
             } else if !key.starts_with("__pub_") {
-                return Err(ModuleError::Invocation(format!(
-                    "{fname}() got an unexpected keyword argument '{key}'"
-                )));
+                return Err(ModuleError::Invocation(format!("{fname}() got an unexpected keyword argument '{key}'")));
             }
         }
         Ok(())
@@ -191,11 +186,8 @@ fn missing_message(fname: &str, missing: &[&str]) -> String {
 mod tests {
     use super::*;
 
-    const SIG: Signature = Signature {
-        params: &[req("text"), opt("count", ArgDefault::Int(1))],
-        varargs: None,
-        kwargs: false,
-    };
+    const SIG: Signature =
+        Signature { params: &[req("text"), opt("count", ArgDefault::Int(1))], varargs: None, kwargs: false };
 
     #[test]
     fn binds_positional_keyword_and_defaults() {
@@ -212,9 +204,7 @@ mod tests {
     fn python_error_messages() {
         let e = SIG.bind("echo", &[], &Map::new()).unwrap_err();
         assert_eq!(e.to_string(), "echo() missing 1 required positional argument: 'text'");
-        let e = SIG
-            .bind("echo", &[Value::Int(1), Value::Int(2), Value::Int(3)], &Map::new())
-            .unwrap_err();
+        let e = SIG.bind("echo", &[Value::Int(1), Value::Int(2), Value::Int(3)], &Map::new()).unwrap_err();
         assert_eq!(e.to_string(), "echo() takes from 1 to 2 positional arguments but 3 were given");
         let mut kw = Map::new();
         kw.insert("bogus".into(), Value::Int(1));

@@ -23,7 +23,11 @@ pub const MODULE: Module = Module {
         Function { name: "run_all", sig: sig(RUN_ALL_PARAMS), run: run_all_fn },
         Function { name: "run_stdout", sig: sig(RUN_ALL_PARAMS), run: run_stdout },
         Function { name: "retcode", sig: sig(RUN_ALL_PARAMS), run: retcode },
-        Function { name: "which", sig: Signature { params: &[req("cmd")], varargs: None, kwargs: false }, run: which_fn },
+        Function {
+            name: "which",
+            sig: Signature { params: &[req("cmd")], varargs: None, kwargs: false },
+            run: which_fn,
+        },
     ],
 };
 
@@ -125,30 +129,6 @@ impl RunResult {
 }
 
 impl RunArgs {
-    /// A plain shell command line with Salt's defaults.
-    pub fn shell_line(cmd: &str, ctx: &Ctx) -> Self {
-        RunArgs {
-            cmd: CmdLine::Text(cmd.to_string()),
-            cwd: None,
-            stdin: None,
-            runas: None,
-            shell: ctx.shell(),
-            python_shell: true,
-            env: Vec::new(),
-            clean_env: false,
-            rstrip: true,
-            umask: None,
-            timeout: None,
-            reset_system_locale: true,
-            ignore_retcode: false,
-            prepend_path: None,
-            success_retcodes: vec![0],
-            success_stdout: Vec::new(),
-            success_stderr: Vec::new(),
-            merge_stderr: false,
-        }
-    }
-
     /// Reads bound registry arguments; `python_shell=None` means True only for
     /// calls published by the CLI (`__pub_jid` present), as Salt does.
     pub fn from_bound(b: &Bound, ctx: &Ctx) -> Result<Self, ModuleError> {
@@ -247,20 +227,27 @@ fn success_retcodes(v: &Value) -> Result<Vec<i64>, ModuleError> {
 fn run(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
     let args = RunArgs::from_bound(b, ctx)?;
     let res = run_all(&args, ctx)?;
-    if res.retcode != 0 && b.truthy("raise_err") {
-        return Err(ModuleError::Execution(res.stdout));
+    let hide = b.truthy("hide_output");
+    if res.retcode != 0 && !args.ignore_retcode && b.truthy("raise_err") {
+        return Err(ModuleError::Execution(if hide { String::new() } else { res.stdout }));
     }
-    Ok(Value::Str(res.stdout))
+    Ok(Value::Str(if hide { String::new() } else { res.stdout }))
 }
 
 fn run_all_fn(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
     let args = RunArgs::from_bound(b, ctx)?;
-    Ok(run_all(&args, ctx)?.to_value())
+    let mut res = run_all(&args, ctx)?;
+    if b.truthy("hide_output") {
+        res.stdout.clear();
+        res.stderr.clear();
+    }
+    Ok(res.to_value())
 }
 
 fn run_stdout(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
     let args = RunArgs::from_bound(b, ctx)?;
-    Ok(Value::Str(run_all(&args, ctx)?.stdout))
+    let stdout = run_all(&args, ctx)?.stdout;
+    Ok(Value::Str(if b.truthy("hide_output") { String::new() } else { stdout }))
 }
 
 fn retcode(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
@@ -287,10 +274,7 @@ pub fn which(exe: &str) -> Option<String> {
             dirs.push(extra.to_string());
         }
     }
-    dirs.iter()
-        .map(|d| Path::new(d).join(exe))
-        .find(|p| is_executable(p))
-        .map(|p| p.to_string_lossy().into_owned())
+    dirs.iter().map(|d| Path::new(d).join(exe)).find(|p| is_executable(p)).map(|p| p.to_string_lossy().into_owned())
 }
 
 fn is_executable(p: &Path) -> bool {
@@ -310,9 +294,9 @@ pub fn run_all(args: &RunArgs, ctx: &Ctx) -> Result<RunResult, ModuleError> {
 
 fn build_spec(args: &RunArgs) -> Result<ProcSpec, ModuleError> {
     let user = match &args.runas {
-        Some(name) => Some(sys::user_by_name(name).ok_or_else(|| {
-            ModuleError::Execution(format!("User '{name}' is not available"))
-        })?),
+        Some(name) => Some(
+            sys::user_by_name(name).ok_or_else(|| ModuleError::Execution(format!("User '{name}' is not available")))?,
+        ),
         None => None,
     };
     check_shell(&args.shell)?;
@@ -322,7 +306,7 @@ fn build_spec(args: &RunArgs) -> Result<ProcSpec, ModuleError> {
         cwd,
         env: environment(args, user.as_ref()),
         stdin: args.stdin.as_ref().map(|s| s.clone().into_bytes()),
-        timeout: args.timeout.map(Duration::from_secs_f64),
+        timeout: args.timeout.and_then(|t| Duration::try_from_secs_f64(t).ok()),
         merge_stderr: args.merge_stderr,
         uid_gid: user.as_ref().map(|u| (u.uid, u.gid)),
         umask: parse_umask(args.umask.as_deref())?,
@@ -424,14 +408,17 @@ fn parse_umask(umask: Option<&str>) -> Result<Option<u32>, ModuleError> {
     if trimmed.is_empty() {
         return Err(ModuleError::Execution("Zero umask is not allowed.".into()));
     }
-    u32::from_str_radix(trimmed, 8)
-        .map(Some)
-        .map_err(|_| ModuleError::Execution(format!("Invalid umask: '{raw}'")))
+    u32::from_str_radix(trimmed, 8).map(Some).map_err(|_| ModuleError::Execution(format!("Invalid umask: '{raw}'")))
 }
 
 fn shape_output(args: &RunArgs, spec: &ProcSpec, out: ProcOutput) -> RunResult {
     if out.timed_out {
-        return RunResult { pid: out.pid as i64, retcode: 1, stdout: timeout_message(args, spec), stderr: String::new() };
+        return RunResult {
+            pid: out.pid as i64,
+            retcode: 1,
+            stdout: timeout_message(args, spec),
+            stderr: String::new(),
+        };
     }
     let mut stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let mut stderr = String::from_utf8_lossy(&out.stderr).into_owned();

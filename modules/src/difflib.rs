@@ -51,8 +51,7 @@ impl<'s, T: Hash + Eq> SequenceMatcher<'s, T> {
         let n = b.len();
         if n >= 200 {
             let ntest = n / 100 + 1;
-            let popular: HashSet<&T> =
-                b2j.iter().filter(|(_, idxs)| idxs.len() > ntest).map(|(k, _)| *k).collect();
+            let popular: HashSet<&T> = b2j.iter().filter(|(_, idxs)| idxs.len() > ntest).map(|(k, _)| *k).collect();
             for elt in popular {
                 b2j.remove(elt);
             }
@@ -235,11 +234,7 @@ pub fn unified_diff<S: AsRef<str> + Hash + Eq>(
             out.push(format!("+++ {tofile}{lineterm}"));
         }
         let (first, last) = (group[0], group[group.len() - 1]);
-        out.push(format!(
-            "@@ -{} +{} @@{lineterm}",
-            format_range(first.i1, last.i2),
-            format_range(first.j1, last.j2)
-        ));
+        out.push(format!("@@ -{} +{} @@{lineterm}", format_range(first.i1, last.i2), format_range(first.j1, last.j2)));
         for op in group {
             push_op_lines(&mut out, op, a, b);
         }

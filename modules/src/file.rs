@@ -38,7 +38,11 @@ pub const MODULE: Module = Module {
         Function { name: "write", sig: sig(&[req("path")], Some("args"), true), run: write },
         Function {
             name: "get_hash",
-            sig: sig(&[req("path"), opt("form", ArgDefault::Str("sha256")), opt("chunk_size", ArgDefault::Int(65536))], None, false),
+            sig: sig(
+                &[req("path"), opt("form", ArgDefault::Str("sha256")), opt("chunk_size", ArgDefault::Int(65536))],
+                None,
+                false,
+            ),
             run: get_hash,
         },
         Function { name: "touch", sig: sig(&[req("name"), opt("atime", N), opt("mtime", N)], None, false), run: touch },
@@ -62,7 +66,14 @@ pub const MODULE: Module = Module {
         Function {
             name: "search",
             sig: sig(
-                &[req("path"), req("pattern"), opt("flags", ArgDefault::Int(8)), opt("bufsize", ArgDefault::Int(1)), opt("ignore_if_missing", F), opt("multiline", F)],
+                &[
+                    req("path"),
+                    req("pattern"),
+                    opt("flags", ArgDefault::Int(8)),
+                    opt("bufsize", ArgDefault::Int(1)),
+                    opt("ignore_if_missing", F),
+                    opt("multiline", F),
+                ],
                 None,
                 false,
             ),
@@ -71,7 +82,11 @@ pub const MODULE: Module = Module {
         Function { name: "replace", sig: sig(REPLACE_PARAMS, None, false), run: replace },
         Function {
             name: "symlink",
-            sig: sig(&[req("src"), req("path"), opt("force", F), opt("atomic", F), opt("follow_symlinks", T)], None, false),
+            sig: sig(
+                &[req("src"), req("path"), opt("force", F), opt("atomic", F), opt("follow_symlinks", T)],
+                None,
+                false,
+            ),
             run: symlink,
         },
         Function { name: "readlink", sig: sig(&[req("path"), opt("canonicalize", F)], None, false), run: readlink },
@@ -141,7 +156,12 @@ fn directory_exists(b: &Bound, _: &Ctx) -> Result<Value, ModuleError> {
 fn read(b: &Bound, _: &Ctx) -> Result<Value, ModuleError> {
     let path = path_arg(b, "path")?;
     let data = std::fs::read(&path).map_err(|e| {
-        ModuleError::Execution(format!("[Errno {}] {}: '{}'", e.raw_os_error().unwrap_or(0), ops::os_message(&e), path.display()))
+        ModuleError::Execution(format!(
+            "[Errno {}] {}: '{}'",
+            e.raw_os_error().unwrap_or(0),
+            ops::os_message(&e),
+            path.display()
+        ))
     })?;
     Ok(Value::Str(text::decode(&data)))
 }
@@ -173,9 +193,7 @@ fn optional_time(v: &Value) -> Result<Option<f64>, ModuleError> {
         Value::Null => Ok(None),
         Value::Int(i) => Ok(Some(*i as f64)),
         Value::Float(f) => Ok(Some(*f)),
-        Value::Str(s) if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() => {
-            Ok(s.parse::<f64>().ok())
-        }
+        Value::Str(s) if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() => Ok(s.parse::<f64>().ok()),
         _ => Err(ModuleError::Invocation("atime and mtime must be integers".into())),
     }
 }

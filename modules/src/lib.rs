@@ -42,17 +42,6 @@ pub enum ModuleError {
     Execution(String),
 }
 
-impl ModuleError {
-    /// The Python exception class Salt would have raised, for messages.
-    pub fn class_name(&self) -> &'static str {
-        match self {
-            ModuleError::NotAvailable(_) => "salt.exceptions.CommandExecutionError",
-            ModuleError::Invocation(_) => "salt.exceptions.SaltInvocationError",
-            ModuleError::Execution(_) => "salt.exceptions.CommandExecutionError",
-        }
-    }
-}
-
 /// What an execution module may read from its caller: configuration, grains,
 /// pillar, the process backend, and Salt's `__context__["retcode"]`.
 pub struct Ctx<'a> {
@@ -97,12 +86,7 @@ pub const MODULES: &[Module] = &[test::MODULE, cmd::MODULE, file::MODULE];
 /// The function registered as `mod.fun`, if any.
 pub fn lookup(full: &str) -> Option<&'static Function> {
     let (module, fun) = full.split_once('.')?;
-    MODULES
-        .iter()
-        .find(|m| m.name == module)?
-        .functions
-        .iter()
-        .find(|f| f.name == fun)
+    MODULES.iter().find(|m| m.name == module)?.functions.iter().find(|f| f.name == fun)
 }
 
 /// Whether `mod.fun` exists (Salt: `'mod.fun' in __salt__`).

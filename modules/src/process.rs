@@ -75,10 +75,7 @@ impl ProcessRunner for SystemRunner {
 }
 
 fn spawn(spec: &ProcSpec) -> Result<Child, ModuleError> {
-    let (program, rest) = spec
-        .argv
-        .split_first()
-        .ok_or_else(|| ModuleError::Invocation("No command given".into()))?;
+    let (program, rest) = spec.argv.split_first().ok_or_else(|| ModuleError::Invocation("No command given".into()))?;
     let mut command = Command::new(program);
     command.args(rest).current_dir(&spec.cwd).env_clear().envs(spec.env.iter().cloned());
     command.stdin(if spec.stdin.is_some() { Stdio::piped() } else { Stdio::null() });

@@ -82,19 +82,6 @@ fn no_escaped() -> ModuleError {
     ModuleError::Invocation("No escaped character".into())
 }
 
-/// Python's `shlex.quote`.
-pub fn quote(s: &str) -> String {
-    if s.is_empty() {
-        return "''".into();
-    }
-    let safe = s.chars().all(|c| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c));
-    if safe {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\"'\"'"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,12 +92,5 @@ mod tests {
         assert_eq!(split("  ").unwrap(), Vec::<String>::new());
         assert_eq!(split("a''b ''").unwrap(), vec!["ab", ""]);
         assert!(split("'open").is_err());
-    }
-
-    #[test]
-    fn quotes_like_python() {
-        assert_eq!(quote("abc"), "abc");
-        assert_eq!(quote("a b"), "'a b'");
-        assert_eq!(quote("it's"), "'it'\"'\"'s'");
     }
 }

@@ -88,11 +88,6 @@ pub fn euid() -> u32 {
     unsafe { libc::geteuid() }
 }
 
-pub fn egid() -> u32 {
-    // SAFETY: getegid cannot fail.
-    unsafe { libc::getegid() }
-}
-
 /// The name of the user running brine.
 pub fn current_user() -> String {
     uid_to_user(euid())
@@ -175,14 +170,10 @@ impl LocalTime {
     /// `strftime("%a_%b_%d_%H:%M:%S_%Y")` in the C locale.
     pub fn backup_stamp(&self) -> String {
         const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-        const MONTHS: [&str; 12] =
-            ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
         let day = DAYS.get(self.weekday as usize).copied().unwrap_or("Sun");
         let month = MONTHS.get(self.month.saturating_sub(1) as usize).copied().unwrap_or("Jan");
-        format!(
-            "{day}_{month}_{:02}_{:02}:{:02}:{:02}_{}",
-            self.day, self.hour, self.minute, self.second, self.year
-        )
+        format!("{day}_{month}_{:02}_{:02}:{:02}:{:02}_{}", self.day, self.hour, self.minute, self.second, self.year)
     }
 }
 

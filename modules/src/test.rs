@@ -22,7 +22,11 @@ pub const MODULE: Module = Module {
         Function { name: "false", sig: NO_ARGS, run: false_ },
         Function {
             name: "sleep",
-            sig: Signature { params: &[req("length"), opt("fire_event", ArgDefault::Bool(false))], varargs: None, kwargs: false },
+            sig: Signature {
+                params: &[req("length"), opt("fire_event", ArgDefault::Bool(false))],
+                varargs: None,
+                kwargs: false,
+            },
             run: sleep,
         },
     ],
@@ -52,7 +56,7 @@ fn false_(_: &Bound, _: &Ctx) -> Result<Value, ModuleError> {
 
 fn sleep(args: &Bound, _: &Ctx) -> Result<Value, ModuleError> {
     let length = seconds(args.get("length"))?;
-    std::thread::sleep(Duration::from_secs_f64(length));
+    std::thread::sleep(Duration::try_from_secs_f64(length).map_err(|_| bad_seconds(args.get("length")))?);
     Ok(Value::Bool(true))
 }
 

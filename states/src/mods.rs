@@ -35,7 +35,13 @@ pub struct StateRet {
 impl StateRet {
     /// A successful return with no changes and an empty comment.
     pub fn new(name: impl Into<Value>) -> Self {
-        StateRet { name: name.into(), changes: Map::new(), result: Some(true), comment: String::new(), extra: Map::new() }
+        StateRet {
+            name: name.into(),
+            changes: Map::new(),
+            result: Some(true),
+            comment: String::new(),
+            extra: Map::new(),
+        }
     }
 
     /// Salt's `_error(ret, msg)`: result False with `msg` as the comment.

@@ -32,7 +32,10 @@ pub trait Host {
     /// A local copy of `url` (`salt://...`); local paths are returned as they are.
     fn cache_file(&self, url: &str, saltenv: &str) -> Result<PathBuf, String>;
     /// Renders `text` with the template engine `kind` (`"jinja"`), the given
-    /// context merged over the usual template globals.
+    /// context merged over the usual template globals. `name` is where the
+    /// template came from (its `salt://` URL or local path; for inline
+    /// `contents` the destination file), for messages and relative imports;
+    /// `sls` is the SLS of the state asking.
     fn render_template(
         &self,
         kind: &str,
@@ -104,4 +107,88 @@ pub enum RunError {
     /// A requisite value that cannot be matched (Salt's SaltRenderError).
     #[error("{0}")]
     Render(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoHost(Map);
+
+    impl Host for NoHost {
+        fn opts(&self) -> &Map {
+            &self.0
+        }
+        fn grains(&self) -> &Map {
+            &self.0
+        }
+        fn pillar(&self) -> &Map {
+            &self.0
+        }
+        fn cache_file(&self, url: &str, _: &str) -> Result<PathBuf, String> {
+            Err(format!("{url} not found"))
+        }
+        fn render_template(&self, _: &str, text: &str, _: &str, _: &Map, _: &str, _: &str) -> Result<String, String> {
+            Ok(text.to_string())
+        }
+        fn cachedir(&self) -> PathBuf {
+            std::env::temp_dir()
+        }
+    }
+
+    fn nop(id: &str, order: i64, require: Option<&str>) -> Value {
+        let mut v = serde_json::json!({
+            "state": "test", "fun": "nop", "__id__": id, "name": id,
+            "__sls__": "s", "__env__": "base", "order": order
+        });
+        if let (Some(r), Some(o)) = (require, v.as_object_mut()) {
+            o.insert("require".into(), serde_json::json!([{"test": r}]));
+        }
+        Value::from_json(&v)
+    }
+
+    #[test]
+    fn rejects_non_map_chunks_and_runs_nothing() {
+        let host = NoHost(Map::new());
+        assert!(run(vec![Value::Int(1)], &host, false).is_err());
+        assert_eq!(run(Vec::new(), &host, false), Ok(Map::new()));
+    }
+
+    #[test]
+    fn a_long_requisite_chain_runs_in_order() {
+        let host = NoHost(Map::new());
+        let n = 1000;
+        let chunks: Vec<Value> = (0..n)
+            .map(|i| {
+                let dep = (i + 1 < n).then(|| format!("s{}", i + 1));
+                nop(&format!("s{i}"), i as i64, dep.as_deref())
+            })
+            .collect();
+        let rets = run(chunks, &host, false).expect("run");
+        assert_eq!(rets.len(), n);
+        let last = rets.get("test_|-s0_|-s0_|-nop").and_then(|r| r.get("__run_num__")).cloned();
+        let first =
+            rets.get(&format!("test_|-s{}_|-s{}_|-nop", n - 1, n - 1)).and_then(|r| r.get("__run_num__")).cloned();
+        assert!(matches!((first, last), (Some(Value::Int(0)), Some(Value::Int(_)))));
+    }
+
+    #[test]
+    fn odd_chunks_do_not_panic() {
+        let host = NoHost(Map::new());
+        let odd = serde_json::json!([
+            {"state": "test", "fun": "nop"},
+            {"state": "test", "fun": "nop", "__id__": "a", "name": ["x"], "require": "b"},
+            {"state": "test", "fun": "nop", "__id__": "b", "name": "b", "require": [1, null, {"test": 2}, {}]},
+            {"state": "test", "fun": "nop", "__id__": "c", "name": "c", "watch": {"test": "b"}, "onchanges": null},
+            {"state": "test", "fun": "mod_watch", "__id__": "d", "name": "d", "listen": ["zz", {"test": 3}]},
+            {"state": "file", "fun": "managed", "__id__": "e", "name": "", "mode": {"x": 1}, "umask": "zz"},
+            {"state": "cmd", "fun": "run", "__id__": "f", "name": "true", "unless": [{"fun": "no.such"}, 5], "retry": "x"},
+            {"state": "module", "fun": "run", "__id__": "g", "name": "g", "test.echo": {"text": 1}},
+            {"state": "file", "fun": "touch", "__id__": "h", "name": "/nonexistent-dir/x", "atime": "abc"},
+            {"state": "nosuch", "fun": "x", "__id__": "i", "name": "i", "prereq": [{"test": "i"}]}
+        ]);
+        let Value::List(chunks) = Value::from_json(&odd) else { return };
+        let _ = run(chunks.clone(), &host, false);
+        let _ = run(chunks, &host, true);
+    }
 }

@@ -82,7 +82,15 @@ impl Host for TestHost {
             Err(format!("{url} not found"))
         }
     }
-    fn render_template(&self, _kind: &str, text: &str, _name: &str, context: &Map, _saltenv: &str, _sls: &str) -> Result<String, String> {
+    fn render_template(
+        &self,
+        _kind: &str,
+        text: &str,
+        _name: &str,
+        context: &Map,
+        _saltenv: &str,
+        _sls: &str,
+    ) -> Result<String, String> {
         Ok(substitute(text, context, &self.grains))
     }
     fn cachedir(&self) -> PathBuf {
@@ -150,15 +158,17 @@ fn run_case(name: &str) -> Result<(), String> {
     let sandbox = root.0.join("sandbox");
     copy_tree(&dir.join("sandbox"), &sandbox);
     copy_tree(&dir.join("tree"), &root.0.join("tree"));
-    let low_text = std::fs::read_to_string(dir.join("lowstate.json")).map_err(|e| e.to_string())?.replace("{ROOT}", &root_s);
+    let low_text =
+        std::fs::read_to_string(dir.join("lowstate.json")).map_err(|e| e.to_string())?.replace("{ROOT}", &root_s);
     let low_json: Json = serde_json::from_str(&low_text).map_err(|e| e.to_string())?;
     let Value::List(chunks) = Value::from_json(&low_json) else { return Err("lowstate is not a list".into()) };
     let case = read_json(&dir.join("case.json"));
     let test = case["argv"].as_array().is_some_and(|a| a.iter().any(|x| x == "test=True"));
     let grains = Value::from_json(&case["grains"]).as_map().cloned().unwrap_or_default();
-    let mut pillar = Map::new();
+    let mut pillar = Value::from_json(&case["pillar_cli"]).as_map().cloned().unwrap_or_default();
     pillar.insert("sandbox".into(), Value::Str(sandbox.to_string_lossy().into_owned()));
-    let host = TestHost { opts: Map::new(), grains, pillar, tree: root.0.join("tree"), cachedir: root.0.join("cache") };
+    let opts = Value::from_json(&case["minion_opts"]).as_map().cloned().unwrap_or_default();
+    let host = TestHost { opts, grains, pillar, tree: root.0.join("tree"), cachedir: root.0.join("cache") };
     let expected = read_json(&dir.join("expected.json"));
     let (retcode, out) = match runtime::run(chunks, &host, test) {
         Ok(rets) => {
@@ -220,7 +230,13 @@ fn run_all(prefix: &str) {
     assert!(!names.is_empty(), "no {prefix}* fixtures");
     let failures: Vec<String> =
         names.iter().filter_map(|n| run_case(n).err().map(|why| format!("FAIL {n}\n{why}"))).collect();
-    assert!(failures.is_empty(), "{} of {} cases differ from Salt:\n{}", failures.len(), names.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ from Salt:\n{}",
+        failures.len(),
+        names.len(),
+        failures.join("\n")
+    );
 }
 
 /// The compat corpus' `run-*` cases.

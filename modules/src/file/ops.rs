@@ -133,11 +133,7 @@ pub fn touch(path: &Path, atime: Option<f64>, mtime: Option<f64>) -> Result<bool
 }
 
 fn system_time(secs: f64) -> SystemTime {
-    if secs >= 0.0 {
-        UNIX_EPOCH + Duration::from_secs_f64(secs)
-    } else {
-        UNIX_EPOCH
-    }
+    Duration::try_from_secs_f64(secs).ok().and_then(|d| UNIX_EPOCH.checked_add(d)).unwrap_or(UNIX_EPOCH)
 }
 
 /// Python's `strerror` of an OS error ("No such file or directory").
@@ -235,9 +231,8 @@ pub fn remove(path: &Path) -> Result<bool, ModuleError> {
         Err(_) => return Ok(false),
     };
     let res = if meta.is_dir() { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) };
-    res.map(|_| true).map_err(|e| {
-        ModuleError::Execution(format!("Could not remove '{}': {}", path.display(), os_message(&e)))
-    })
+    res.map(|_| true)
+        .map_err(|e| ModuleError::Execution(format!("Could not remove '{}': {}", path.display(), os_message(&e))))
 }
 
 /// Whether `path` is a symlink.

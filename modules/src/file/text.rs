@@ -166,10 +166,8 @@ fn write_replaced(real: &Path, orig: &str, new: &str, args: &ReplaceArgs) -> Res
 pub fn append(path: &Path, lines: &[String]) -> Result<String, ModuleError> {
     use std::io::Write;
     let existing = std::fs::read(path).map_err(|e| ModuleError::Execution(e.to_string()))?;
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .open(path)
-        .map_err(|e| ModuleError::Execution(e.to_string()))?;
+    let mut f =
+        std::fs::OpenOptions::new().append(true).open(path).map_err(|e| ModuleError::Execution(e.to_string()))?;
     let mut out = String::new();
     if !existing.is_empty() && !existing.ends_with(b"\n") {
         out.push('\n');

@@ -33,8 +33,23 @@ const fn kw_fn(name: &'static str, run: super::StateFn) -> StateFunction {
 /// Parameters `cmd.run` (the state) names itself; everything else is passed
 /// on to `cmd.run_all` as Salt's `**kwargs`.
 const RUN_PARAMS: &[&str] = &[
-    "name", "cwd", "root", "runas", "password", "shell", "env", "prepend_path", "stateful", "output_loglevel",
-    "hide_output", "timeout", "ignore_timeout", "use_vt", "success_retcodes", "success_stdout", "success_stderr",
+    "name",
+    "cwd",
+    "root",
+    "runas",
+    "password",
+    "shell",
+    "env",
+    "prepend_path",
+    "stateful",
+    "output_loglevel",
+    "hide_output",
+    "timeout",
+    "ignore_timeout",
+    "use_vt",
+    "success_retcodes",
+    "success_stdout",
+    "success_stderr",
 ];
 
 /// Typed arguments of `cmd.run`.
@@ -64,8 +79,21 @@ fn stateful_of(args: &Map) -> (bool, Option<String>) {
 fn parse_run(call: &StateCall) -> RunArgs {
     let args = call.args;
     let (stateful, test_name) = stateful_of(args);
-    let mut kwargs: Map = args.iter().filter(|(k, _)| !RUN_PARAMS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
-    for key in ["cwd", "runas", "password", "use_vt", "env", "prepend_path", "output_loglevel", "hide_output", "success_retcodes", "success_stdout", "success_stderr"] {
+    let mut kwargs: Map =
+        args.iter().filter(|(k, _)| !RUN_PARAMS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    for key in [
+        "cwd",
+        "runas",
+        "password",
+        "use_vt",
+        "env",
+        "prepend_path",
+        "output_loglevel",
+        "hide_output",
+        "success_retcodes",
+        "success_stdout",
+        "success_stderr",
+    ] {
         kwargs.insert(key.into(), args.get(key).cloned().unwrap_or(Value::Null));
     }
     let shell = opt_value(args, "shell").filter(Value::truthy).unwrap_or_else(|| Value::Str(call.ctx.shell()));
@@ -90,12 +118,13 @@ fn env_is_valid(env: &Option<Value>) -> bool {
 
 fn run(call: &StateCall) -> Result<StateRet, StateError> {
     let mut a = parse_run(call);
+    // Salt builds the return before swapping in `test_name`.
+    let ret = StateRet::new(a.name.clone()).with_result(Some(false));
     if call.test {
         if let Some(t) = &a.test_name {
             a.name = t.clone();
         }
     }
-    let ret = StateRet::new(a.name.clone()).with_result(Some(false));
     if !env_is_valid(&a.env) {
         return Ok(ret.with_comment("Invalidly-formatted 'env' parameter. See documentation."));
     }
@@ -199,7 +228,9 @@ fn reinterpreted(mut state: StateRet) -> Result<StateRet, StateError> {
         return Ok(state);
     }
     let (mut data, idx) = match serde_json::from_str::<serde_json::Value>(&out) {
-        Ok(json @ serde_json::Value::Object(_)) => (Value::from_json(&json).as_map().cloned().unwrap_or_default(), None),
+        Ok(json @ serde_json::Value::Object(_)) => {
+            (Value::from_json(&json).as_map().cloned().unwrap_or_default(), None)
+        }
         Ok(_) => return Ok(state.error("script JSON output must be a JSON object (e.g., {})!")),
         Err(_) => {
             let byte_idx = out.trim_end().rfind('\n');
@@ -208,7 +239,8 @@ fn reinterpreted(mut state: StateRet) -> Result<StateRet, StateError> {
             match parse_pairs(last) {
                 Some(d) => (d, Some(idx)),
                 None => {
-                    let mut failed = state.error("Failed parsing script output! Stdout must be JSON or a line of name=value pairs.");
+                    let mut failed =
+                        state.error("Failed parsing script output! Stdout must be JSON or a line of name=value pairs.");
                     failed.changes.extend(ret);
                     return Ok(failed);
                 }
@@ -267,8 +299,10 @@ fn parse_script(call: &StateCall) -> Result<ScriptArgs, Box<StateRet>> {
     if !env_is_valid(&env) {
         return Err(fail("Invalidly-formatted 'env' parameter. See documentation."));
     }
-    let context = opt_map(args, "context").map_err(|_| fail("Invalidly-formatted 'context' parameter. Must be formed as a dict."))?;
-    let mut tmpctx = opt_map(args, "defaults").map_err(|_| fail("Invalidly-formatted 'defaults' parameter. Must be formed as a dict."))?;
+    let context = opt_map(args, "context")
+        .map_err(|_| fail("Invalidly-formatted 'context' parameter. Must be formed as a dict."))?;
+    let mut tmpctx = opt_map(args, "defaults")
+        .map_err(|_| fail("Invalidly-formatted 'defaults' parameter. Must be formed as a dict."))?;
     tmpctx.extend(context);
     let source = opt_str(args, "source").unwrap_or_else(|| name.clone());
     let script_args = opt_str(args, "args").filter(|a| !a.is_empty()).or_else(|| {
@@ -347,7 +381,8 @@ fn script_text(call: &StateCall, a: &ScriptArgs) -> Option<Vec<u8>> {
 fn temp_script_path(a: &ScriptArgs) -> PathBuf {
     let dir = a.cwd.as_deref().map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
     let ext = Path::new(&a.source).extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     dir.join(format!("__salt.tmp.{}{nanos}{ext}", std::process::id()))
 }
 

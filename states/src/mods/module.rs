@@ -78,10 +78,22 @@ fn new_run(call: &StateCall) -> Result<StateRet, StateError> {
     }
     let base = |f: &str| f.split(':').next().unwrap_or(f).to_string();
     let missing: Vec<String> = functions.iter().map(|f| base(f)).filter(|f| !brine_modules::exists(f)).collect();
-    let tests: Vec<String> = if call.test { functions.iter().map(|f| base(f)).filter(|f| brine_modules::exists(f)).collect() } else { Vec::new() };
+    let tests: Vec<String> = if call.test {
+        functions.iter().map(|f| base(f)).filter(|f| brine_modules::exists(f)).collect()
+    } else {
+        Vec::new()
+    };
     if !missing.is_empty() || !tests.is_empty() {
-        let m = if missing.is_empty() { String::new() } else { format!("Unavailable function{}: {}.", plural(missing.len()), missing.join(", ")) };
-        let t = if tests.is_empty() { String::new() } else { format!("Function{} {} to be executed.", plural(tests.len()), tests.join(", ")) };
+        let m = if missing.is_empty() {
+            String::new()
+        } else {
+            format!("Unavailable function{}: {}.", plural(missing.len()), missing.join(", "))
+        };
+        let t = if tests.is_empty() {
+            String::new()
+        } else {
+            format!("Function{} {} to be executed.", plural(tests.len()), tests.join(", "))
+        };
         ret.comment = format!("{m} {t}").trim().to_string();
         if !missing.is_empty() {
             ret.result = Some(false);
@@ -161,7 +173,12 @@ fn call_function(name: &str, items: &[Value], call: &StateCall) -> Result<Value,
     (function.run)(&bound, call.ctx)
 }
 
-fn check_positional(params: &[brine_modules::Param], expected: &[&str], passed: usize, kwargs: &Map) -> Result<(), ModuleError> {
+fn check_positional(
+    params: &[brine_modules::Param],
+    expected: &[&str],
+    passed: usize,
+    kwargs: &Map,
+) -> Result<(), ModuleError> {
     let mut passed_prm = passed;
     let mut missing = Vec::new();
     if expected.len() > passed_prm {
@@ -225,7 +242,8 @@ fn legacy_run(call: &StateCall) -> Result<StateRet, StateError> {
 /// Positional arguments of a legacy call, or Salt's "missing" comment.
 fn legacy_args(function: &Function, kwargs: &mut Map) -> Result<Vec<Value>, String> {
     let params = function.sig.params;
-    let mut defaults: Map = params.iter().filter_map(|p| p.default.map(|d| (p.name.to_string(), d.to_value()))).collect();
+    let mut defaults: Map =
+        params.iter().filter_map(|p| p.default.map(|d| (p.name.to_string(), d.to_value()))).collect();
     let names: Vec<String> = defaults.keys().cloned().collect();
     for arg in names {
         let m_key = format!("m_{arg}");
@@ -261,7 +279,12 @@ enum LegacyError {
     Raised(ModuleError),
 }
 
-fn invoke_legacy(function: &Function, mut args: Vec<Value>, kwargs: &mut Map, call: &StateCall) -> Result<Value, LegacyError> {
+fn invoke_legacy(
+    function: &Function,
+    mut args: Vec<Value>,
+    kwargs: &mut Map,
+    call: &StateCall,
+) -> Result<Value, LegacyError> {
     if let Some(varargs) = function.sig.varargs {
         if let Some(v) = kwargs.shift_remove(&legacy_key(varargs)) {
             match v {

@@ -41,21 +41,6 @@ pub fn opt_map(args: &Map, key: &str) -> Result<Map, NotADict> {
     }
 }
 
-/// The argument when truthy (Salt's `if x:`), else None.
-pub fn truthy_value(args: &Map, key: &str) -> Option<Value> {
-    args.get(key).filter(|v| v.truthy()).cloned()
-}
-
-/// Parses a number of seconds (int, float or numeric string).
-pub fn opt_f64(args: &Map, key: &str) -> Option<f64> {
-    match args.get(key)? {
-        Value::Int(i) => Some(*i as f64),
-        Value::Float(f) => Some(*f),
-        Value::Str(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,7 +58,5 @@ mod tests {
         assert!(flag(&m, "zz", true));
         assert!(opt_map(&m, "d").is_err());
         assert!(opt_map(&m, "c").unwrap().is_empty());
-        assert_eq!(truthy_value(&m, "b"), None);
-        assert_eq!(opt_f64(&m, "a"), Some(644.0));
     }
 }

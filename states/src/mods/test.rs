@@ -171,11 +171,7 @@ fn watched_with_changes(call: &StateCall) -> Vec<Value> {
     watch
         .iter()
         .filter(|req| {
-            call.running
-                .get(&gen_tag(req))
-                .and_then(|r| r.get("changes"))
-                .map(Value::truthy)
-                .unwrap_or(false)
+            call.running.get(&gen_tag(req)).and_then(|r| r.get("changes")).map(Value::truthy).unwrap_or(false)
         })
         .map(|req| {
             let state = req.get("state").map(Value::py_str).unwrap_or_default();

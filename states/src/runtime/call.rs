@@ -19,13 +19,62 @@ use crate::mods::{self, has_mod_watch, StateCall, StateError, StateFunction, Sta
 /// Low-data keys that are never passed to a state function
 /// (Salt's `STATE_INTERNAL_KEYWORDS`).
 pub(super) const INTERNAL_KEYWORDS: &[&str] = &[
-    "onchanges", "onchanges_any", "onfail", "onfail_any", "onfail_all", "onfail_stop", "prereq", "prerequired",
-    "watch", "watch_any", "require", "require_any", "listen", "onchanges_in", "onfail_in", "prereq_in", "watch_in",
-    "require_in", "listen_in", "fun", "state", "check_cmd", "cmd_opts_exclude", "failhard", "onlyif", "unless",
-    "creates", "retry", "order", "parallel", "reload_modules", "reload_grains", "reload_pillar", "runas",
-    "runas_password", "fire_event", "saltenv", "umask", "use", "use_in", "__env__", "__sls__", "__id__",
-    "__sls_included_from__", "__orchestration_jid__", "__pub_user", "__pub_arg", "__pub_jid", "__pub_fun",
-    "__pub_tgt", "__pub_ret", "__pub_pid", "__pub_tgt_type", "__prereq__", "__prerequired__", "__umask__",
+    "onchanges",
+    "onchanges_any",
+    "onfail",
+    "onfail_any",
+    "onfail_all",
+    "onfail_stop",
+    "prereq",
+    "prerequired",
+    "watch",
+    "watch_any",
+    "require",
+    "require_any",
+    "listen",
+    "onchanges_in",
+    "onfail_in",
+    "prereq_in",
+    "watch_in",
+    "require_in",
+    "listen_in",
+    "fun",
+    "state",
+    "check_cmd",
+    "cmd_opts_exclude",
+    "failhard",
+    "onlyif",
+    "unless",
+    "creates",
+    "retry",
+    "order",
+    "parallel",
+    "reload_modules",
+    "reload_grains",
+    "reload_pillar",
+    "runas",
+    "runas_password",
+    "fire_event",
+    "saltenv",
+    "umask",
+    "use",
+    "use_in",
+    "__env__",
+    "__sls__",
+    "__id__",
+    "__sls_included_from__",
+    "__orchestration_jid__",
+    "__pub_user",
+    "__pub_arg",
+    "__pub_jid",
+    "__pub_fun",
+    "__pub_tgt",
+    "__pub_ret",
+    "__pub_pid",
+    "__pub_tgt_type",
+    "__prereq__",
+    "__prerequired__",
+    "__umask__",
 ];
 
 fn text(low: &Map, key: &str) -> String {
@@ -75,11 +124,22 @@ fn exception_comment(state: &str, fun: &str, err: &StateError) -> String {
 
 impl Engine<'_> {
     /// Salt's `State.call(low, chunks, running)`.
-    pub(super) fn call(&mut self, low: usize, chunks: &[usize], running: &IndexMap<String, Map>) -> Result<Map, RunError> {
+    pub(super) fn call(
+        &mut self,
+        low: usize,
+        chunks: &[usize],
+        running: &IndexMap<String, Map>,
+    ) -> Result<Map, RunError> {
         self.call_attempt(low, chunks, running, 1)
     }
 
-    fn call_attempt(&mut self, low: usize, chunks: &[usize], running: &IndexMap<String, Map>, attempt: i64) -> Result<Map, RunError> {
+    fn call_attempt(
+        &mut self,
+        low: usize,
+        chunks: &[usize],
+        running: &IndexMap<String, Map>,
+        attempt: i64,
+    ) -> Result<Map, RunError> {
         let started = Instant::now();
         let start_time = brine_modules::sys::local_now().iso_time();
         let errors = self.verify_data(low);
@@ -220,7 +280,11 @@ impl Engine<'_> {
         let data = self.low(low).clone();
         if let Some(name) = data.get("name").filter(|n| n.truthy() && n.as_str().is_none()) {
             let sls = data.get("__sls__").map(|s| format!("in SLS '{}' ", s.py_str())).unwrap_or_default();
-            errors.push(format!("ID '{}' {sls}is not formed as a string, but is a {}", name.py_str(), name.type_name()));
+            errors.push(format!(
+                "ID '{}' {sls}is not formed as a string, but is a {}",
+                name.py_str(),
+                name.type_name()
+            ));
         }
         if let Some(err) = self.take_umask(low) {
             errors.push(err);
@@ -298,7 +362,14 @@ impl Engine<'_> {
         ret
     }
 
-    fn retry(&mut self, low: usize, chunks: &[usize], running: &IndexMap<String, Map>, attempt: i64, ret: Map) -> Result<Map, RunError> {
+    fn retry(
+        &mut self,
+        low: usize,
+        chunks: &[usize],
+        running: &IndexMap<String, Map>,
+        attempt: i64,
+        ret: Map,
+    ) -> Result<Map, RunError> {
         let retry = RetryPolicy::from_value(self.low(low).get("retry").unwrap_or(&Value::Null));
         if self.test {
             let mut ret = ret;

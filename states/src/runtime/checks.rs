@@ -38,7 +38,8 @@ fn as_list(v: &Value) -> Vec<Value> {
 impl Engine<'_> {
     /// Salt's `cmd_opts` for guard commands.
     fn guard_cmd_opts(&self, low: &Map) -> Map {
-        let exclude: Vec<String> = low.get("cmd_opts_exclude").map(as_list).unwrap_or_default().iter().map(Value::py_str).collect();
+        let exclude: Vec<String> =
+            low.get("cmd_opts_exclude").map(as_list).unwrap_or_default().iter().map(Value::py_str).collect();
         let mut opts = Map::new();
         for key in CMD_ARGS.iter().filter(|k| !exclude.iter().any(|e| e == *k)) {
             opts.insert((*key).to_string(), low.get(*key).cloned().unwrap_or(Value::Null));

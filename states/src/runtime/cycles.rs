@@ -120,7 +120,12 @@ pub fn recursive_requisites(lows: &[Map]) -> Vec<String> {
     errors
 }
 
-fn check_one(reqs: &mut IndexMap<String, IndexMap<String, String>>, decl: &Decl, req: &Value, errors: &mut Vec<String>) {
+fn check_one(
+    reqs: &mut IndexMap<String, IndexMap<String, String>>,
+    decl: &Decl,
+    req: &Value,
+    errors: &mut Vec<String>,
+) {
     let Some((req_key, Value::Str(req_val))) = entry(req) else { return };
     if let Some(mine) = reqs.get_mut(&decl.id) {
         mine.insert(req_val.clone(), req_key);

@@ -22,6 +22,30 @@ use super::{gen_tag, Host, RunError};
 pub(super) struct Low {
     pub data: Map,
     pub reqs: Option<ReqIndex>,
+    /// `state`, `name`, `__id__`, `__sls__` as text, for requisite matching.
+    pub ident: Ident,
+}
+
+/// The fields requisites match on; they never change once a chunk exists.
+#[derive(Default)]
+pub(super) struct Ident {
+    pub state: String,
+    pub name: String,
+    pub id: String,
+    pub sls: String,
+}
+
+impl Ident {
+    fn of(data: &Map) -> Self {
+        let text = |k: &str| data.get(k).map(Value::py_str).unwrap_or_default();
+        Ident { state: text("state"), name: text("name"), id: text("__id__"), sls: text("__sls__") }
+    }
+}
+
+impl Low {
+    fn new(data: Map, reqs: Option<ReqIndex>) -> Self {
+        Low { ident: Ident::of(&data), data, reqs }
+    }
 }
 
 /// The returns of one `call_chunks` (Salt's `running`), plus its failhard flag.
@@ -47,7 +71,7 @@ pub(super) struct Engine<'a> {
 impl<'a> Engine<'a> {
     pub fn new(host: &'a dyn Host, ctx: &'a Ctx<'a>, test: bool, lows: Vec<Map>) -> Self {
         let lowstate = lows.clone();
-        let arena: Vec<Low> = lows.into_iter().map(|data| Low { data, reqs: None }).collect();
+        let arena: Vec<Low> = lows.into_iter().map(|data| Low::new(data, None)).collect();
         let top = (0..arena.len()).collect();
         Engine { host, ctx, test, arena, top, lowstate, pre: IndexMap::new(), active: HashSet::new(), run_num: 0 }
     }
@@ -64,6 +88,10 @@ impl<'a> Engine<'a> {
         self.arena.get(idx).map(|l| &l.data).unwrap_or_else(|| EMPTY.get_or_init(Map::new))
     }
 
+    pub fn ident(&self, idx: usize) -> Option<&Ident> {
+        self.arena.get(idx).map(|l| &l.ident)
+    }
+
     pub fn low_mut(&mut self, idx: usize) -> Option<&mut Map> {
         self.arena.get_mut(idx).map(|l| &mut l.data)
     }
@@ -74,7 +102,7 @@ impl<'a> Engine<'a> {
 
     /// Adds a chunk (a copy made for mod_watch or a listener) to the arena.
     pub fn push_low(&mut self, data: Map, reqs: Option<ReqIndex>) -> usize {
-        self.arena.push(Low { data, reqs });
+        self.arena.push(Low::new(data, reqs));
         self.arena.len() - 1
     }
 
@@ -128,8 +156,30 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Salt's `call_chunk`.
+    /// Salt's `call_chunk`. Salt recurses into the requisites of a chunk;
+    /// here the recursion is an explicit stack of [`Step`]s, so a long
+    /// requisite chain cannot overflow the thread's stack.
     pub fn call_chunk(&mut self, low: usize, run: &mut Run, chunks: &[usize], depth: usize) -> Result<(), RunError> {
+        let mut stack = vec![Step::Enter { low, depth }];
+        while let Some(step) = stack.pop() {
+            match step {
+                Step::Enter { low, depth } => self.enter(low, depth, run, chunks, &mut stack)?,
+                Step::Walk(walk) => self.walk(walk, run, chunks, &mut stack)?,
+                Step::AfterRetry { last } => self.failhard_after(last, run),
+            }
+        }
+        Ok(())
+    }
+
+    /// The body of Salt's `call_chunk` up to the requisite walk.
+    fn enter(
+        &mut self,
+        low: usize,
+        depth: usize,
+        run: &mut Run,
+        chunks: &[usize],
+        stack: &mut Vec<Step>,
+    ) -> Result<(), RunError> {
         let tag = self.tag(low);
         if !self.flag(low, "prerequired") {
             self.active.insert(tag.clone());
@@ -137,7 +187,14 @@ impl<'a> Engine<'a> {
         let is_prereq = self.flag(low, "__prereq__");
         let (status, reqs) = self.check_requisite(low, &run.rets, chunks, !is_prereq)?;
         match status {
-            Status::Unmet => return self.handle_unmet(low, run, chunks, depth, is_prereq),
+            Status::Unmet => {
+                let (found, lost) = self.find_requisites(low, chunks, is_prereq);
+                if lost.is_empty() {
+                    stack.push(Step::Walk(Walk { low, depth, found, pos: 0, child: None }));
+                } else {
+                    self.store_lost(low, run, &lost, is_prereq);
+                }
+            }
             Status::Met => self.store_call(low, run, chunks, is_prereq)?,
             Status::Fail => self.handle_fail(low, run, &reqs),
             Status::Change if !is_prereq => self.handle_change(low, run, chunks, reqs)?,
@@ -147,6 +204,12 @@ impl<'a> Engine<'a> {
             Status::Change => self.store_call(low, run, chunks, is_prereq)?,
         }
         Ok(())
+    }
+
+    fn failhard_after(&self, chunk: Option<usize>, run: &mut Run) {
+        if chunk.is_some_and(|c| self.check_failhard(c, run)) {
+            run.failhard = true;
+        }
     }
 
     fn store_call(&mut self, low: usize, run: &mut Run, chunks: &[usize], is_prereq: bool) -> Result<(), RunError> {
@@ -254,56 +317,67 @@ impl<'a> Engine<'a> {
         run.rets.insert(tag.to_string(), ret);
     }
 
-    /// Salt's "unmet" branch: report missing requisites, or run the required
-    /// chunks first and then this one again.
-    fn handle_unmet(&mut self, low: usize, run: &mut Run, chunks: &[usize], depth: usize, is_prereq: bool) -> Result<(), RunError> {
-        let (found, lost) = self.find_requisites(low, chunks, is_prereq);
-        if !lost.is_empty() {
-            self.store_lost(low, run, &lost, is_prereq);
-            return Ok(());
+    /// Salt's "unmet" branch: run the required chunks not run yet (one at a
+    /// time: each child is pushed with this walk resumed after it), then this
+    /// chunk again.
+    fn walk(&mut self, mut w: Walk, run: &mut Run, chunks: &[usize], stack: &mut Vec<Step>) -> Result<(), RunError> {
+        if let Some(child) = w.child.take() {
+            if self.check_failhard(child, run) {
+                run.failhard = true;
+                return Ok(());
+            }
         }
-        let tag = self.tag(low);
-        let mut last = None;
-        for &chunk in &found {
-            last = Some(chunk);
+        while let Some(&chunk) = w.found.get(w.pos) {
+            w.pos += 1;
             let ctag = self.tag(chunk);
             if run.rets.contains_key(&ctag) {
                 continue;
             }
             if self.active.contains(&ctag) {
-                self.recursive_in_active(low, chunk, &ctag, run, chunks)?;
-                return Ok(());
+                return self.recursive_in_active(w.low, chunk, &ctag, run, chunks);
             }
-            self.call_chunk(chunk, run, chunks, 0)?;
-            if self.check_failhard(chunk, run) {
-                run.failhard = true;
-                return Ok(());
-            }
+            w.child = Some(chunk);
+            stack.push(Step::Walk(w));
+            stack.push(Step::Enter { low: chunk, depth: 0 });
+            return Ok(());
         }
-        if self.flag(low, "__prereq__") {
-            let (status, _) = self.check_requisite(low, &run.rets, chunks, false)?;
-            let mut ret = self.call(low, chunks, &run.rets)?;
+        self.after_walk(w, run, chunks, stack)
+    }
+
+    /// The end of the "unmet" branch: the prereq test run, the recursion
+    /// limit, or this chunk once more.
+    fn after_walk(&mut self, w: Walk, run: &mut Run, chunks: &[usize], stack: &mut Vec<Step>) -> Result<(), RunError> {
+        let tag = self.tag(w.low);
+        let last = w.found.last().copied();
+        if self.flag(w.low, "__prereq__") {
+            let (status, _) = self.check_requisite(w.low, &run.rets, chunks, false)?;
+            let mut ret = self.call(w.low, chunks, &run.rets)?;
             if !ret.get("changes").map(Value::truthy).unwrap_or(false) && status == Status::Change {
-                let mut w = Map::new();
-                w.insert("watch".into(), Value::str("watch"));
-                ret.insert("changes".into(), Value::Map(w));
+                let mut watch = Map::new();
+                watch.insert("watch".into(), Value::str("watch"));
+                ret.insert("changes".into(), Value::Map(watch));
                 ret.insert("result".into(), Value::Null);
             }
             self.pre.insert(tag, ret);
-        } else if depth + 1 >= 20 {
-            self.store_recursive(low, run, &tag, false);
+        } else if w.depth + 1 >= 20 {
+            self.store_recursive(w.low, run, &tag, false);
         } else {
-            self.call_chunk(low, run, chunks, depth + 1)?;
+            stack.push(Step::AfterRetry { last });
+            stack.push(Step::Enter { low: w.low, depth: w.depth + 1 });
+            return Ok(());
         }
-        if let Some(chunk) = last {
-            if self.check_failhard(chunk, run) {
-                run.failhard = true;
-            }
-        }
+        self.failhard_after(last, run);
         Ok(())
     }
 
-    fn recursive_in_active(&mut self, low: usize, chunk: usize, ctag: &str, run: &mut Run, chunks: &[usize]) -> Result<(), RunError> {
+    fn recursive_in_active(
+        &mut self,
+        low: usize,
+        chunk: usize,
+        ctag: &str,
+        run: &mut Run,
+        chunks: &[usize],
+    ) -> Result<(), RunError> {
         let tag = self.tag(low);
         if self.flag(chunk, "__prerequired__") {
             if !self.pre.contains_key(&tag) {
@@ -351,6 +425,26 @@ impl<'a> Engine<'a> {
             run.rets.insert(tag, ret);
         }
     }
+}
+
+/// One pending piece of work of [`Engine::call_chunk`].
+enum Step {
+    /// Evaluate a chunk's requisites and run or skip it.
+    Enter { low: usize, depth: usize },
+    /// Run the required chunks of `low`, then `low` again.
+    Walk(Walk),
+    /// After re-entering a chunk: Salt's failhard check of its last requisite.
+    AfterRetry { last: Option<usize> },
+}
+
+/// The state of one "unmet" requisite walk.
+struct Walk {
+    low: usize,
+    depth: usize,
+    found: Vec<usize>,
+    pos: usize,
+    /// The required chunk just run, whose failhard is checked on resuming.
+    child: Option<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq)]

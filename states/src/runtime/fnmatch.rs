@@ -80,14 +80,36 @@ fn token_matches(tok: &Token, c: char) -> bool {
     }
 }
 
-/// Whether `name` matches the shell-style `pattern`.
-pub fn fnmatch(name: &str, pattern: &str) -> bool {
-    let tokens = tokenize(pattern);
+/// A compiled shell-style pattern (plain text is compared directly).
+pub struct Pattern {
+    literal: Option<String>,
+    tokens: Vec<Token>,
+}
+
+impl Pattern {
+    pub fn new(pattern: &str) -> Self {
+        if pattern.contains(['*', '?', '[']) {
+            Pattern { literal: None, tokens: tokenize(pattern) }
+        } else {
+            Pattern { literal: Some(pattern.to_string()), tokens: Vec::new() }
+        }
+    }
+
+    /// Whether `name` matches.
+    pub fn matches(&self, name: &str) -> bool {
+        match &self.literal {
+            Some(l) => l == name,
+            None => glob_matches(&self.tokens, name),
+        }
+    }
+}
+
+fn glob_matches(tokens: &[Token], name: &str) -> bool {
     let text: Vec<char> = name.chars().collect();
-    // reachable[j]: the first i tokens can consume exactly text[..j].
+    // reachable[j]: the tokens so far can consume exactly text[..j].
     let mut reachable = vec![false; text.len() + 1];
     reachable[0] = true;
-    for tok in &tokens {
+    for tok in tokens {
         let mut next = vec![false; text.len() + 1];
         for j in 0..=text.len() {
             if !reachable[j] {
@@ -104,6 +126,11 @@ pub fn fnmatch(name: &str, pattern: &str) -> bool {
         reachable = next;
     }
     reachable[text.len()]
+}
+
+/// Whether `name` matches the shell-style `pattern`.
+pub fn fnmatch(name: &str, pattern: &str) -> bool {
+    Pattern::new(pattern).matches(name)
 }
 
 #[cfg(test)]

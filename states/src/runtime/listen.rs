@@ -78,7 +78,11 @@ fn listen_error(state: &str, id: &str) -> (String, Map) {
 
 impl Engine<'_> {
     /// Salt's `call_listen(chunks, running)`.
-    pub(super) fn call_listen(&mut self, chunks: &[usize], mut running: IndexMap<String, Map>) -> Result<IndexMap<String, Map>, RunError> {
+    pub(super) fn call_listen(
+        &mut self,
+        chunks: &[usize],
+        mut running: IndexMap<String, Map>,
+    ) -> Result<IndexMap<String, Map>, RunError> {
         let lows: Vec<Map> = chunks.iter().map(|&c| self.low(c).clone()).collect();
         let crefs: Vec<(Cref, &Map)> = lows.iter().map(|l| (cref_of(l), l)).collect();
         let mut watchers: Vec<Map> = Vec::new();
@@ -153,8 +157,19 @@ fn listener_low(chunk: &Map) -> Map {
     low.insert("fun".into(), Value::str("mod_watch"));
     low.insert("__id__".into(), Value::Str(format!("listener_{}", text(chunk, "__id__"))));
     const REQUISITES: [&str; 13] = [
-        "onchanges", "onchanges_any", "onfail", "onfail_any", "onfail_all", "onfail_stop", "prereq",
-        "prerequired", "watch", "watch_any", "require", "require_any", "listen",
+        "onchanges",
+        "onchanges_any",
+        "onfail",
+        "onfail_any",
+        "onfail_all",
+        "onfail_stop",
+        "prereq",
+        "prerequired",
+        "watch",
+        "watch_any",
+        "require",
+        "require_any",
+        "listen",
     ];
     for req in REQUISITES {
         low.shift_remove(req);

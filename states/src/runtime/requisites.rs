@@ -10,8 +10,8 @@
 use brine_common::{Map, Value};
 use indexmap::IndexMap;
 
-use super::engine::Engine;
-use super::fnmatch::fnmatch;
+use super::engine::{Engine, Ident};
+use super::fnmatch::Pattern;
 use super::RunError;
 use crate::mods::has_mod_watch;
 
@@ -95,17 +95,17 @@ fn text(low: &Map, key: &str) -> String {
     low.get(key).map(Value::py_str).unwrap_or_default()
 }
 
-fn sls_matches(chunk: &Map, pattern: &str) -> bool {
+fn sls_matches(chunk: &Map, ident: &Ident, raw: &str, pattern: &Pattern) -> bool {
     let included = match chunk.get("__sls_included_from__") {
-        Some(Value::List(l)) => l.iter().any(|s| s.as_str() == Some(pattern)),
+        Some(Value::List(l)) => l.iter().any(|s| s.as_str() == Some(raw)),
         _ => false,
     };
-    fnmatch(&text(chunk, "__sls__"), pattern) || included
+    pattern.matches(&ident.sls) || included
 }
 
-fn name_or_id_matches(chunk: &Map, key: &str, pattern: &str) -> bool {
-    let named = fnmatch(&text(chunk, "name"), pattern) || fnmatch(&text(chunk, "__id__"), pattern);
-    named && (key == "id" || text(chunk, "state") == key)
+fn name_or_id_matches(ident: &Ident, key: &str, pattern: &Pattern) -> bool {
+    let named = pattern.matches(&ident.name) || pattern.matches(&ident.id);
+    named && (key == "id" || ident.state == key)
 }
 
 impl Engine<'_> {
@@ -139,21 +139,24 @@ impl Engine<'_> {
     /// SaltRenderError), `Ok(None)` when nothing matches.
     fn matching_chunks(&self, key: &str, val: &Value, chunks: &[usize]) -> Result<Vec<usize>, RunError> {
         let mut found = Vec::new();
+        let compiled = val.as_str().map(Pattern::new);
         for &c in chunks {
-            let chunk = self.low(c);
+            let (chunk, Some(ident)) = (self.low(c), self.ident(c)) else { continue };
             if key == "sls" {
-                if val.as_str().is_some_and(|p| sls_matches(chunk, p)) {
-                    found.push(c);
+                if let (Some(raw), Some(p)) = (val.as_str(), &compiled) {
+                    if sls_matches(chunk, ident, raw, p) {
+                        found.push(c);
+                    }
                 }
                 continue;
             }
-            let Some(pattern) = val.as_str() else {
+            let Some(pattern) = &compiled else {
                 return Err(RunError::Render(format!(
                     "Could not locate requisite of [{key}] present in state with name [{}]",
-                    text(chunk, "name")
+                    ident.name
                 )));
             };
-            if name_or_id_matches(chunk, key, pattern) {
+            if name_or_id_matches(ident, key, pattern) {
                 found.push(c);
             }
         }
@@ -259,11 +262,16 @@ impl Engine<'_> {
     }
 
     fn search_one(&mut self, requisite: &str, key: &str, val: &Value, chunks: &[usize]) -> Vec<usize> {
-        let Some(pattern) = val.as_str() else { return Vec::new() };
+        let Some(raw) = val.as_str() else { return Vec::new() };
+        let pattern = Pattern::new(raw);
         let mut found = Vec::new();
         for &c in chunks {
-            let chunk = self.low(c);
-            let hit = if key == "sls" { sls_matches(chunk, pattern) } else { name_or_id_matches(chunk, key, pattern) };
+            let (chunk, Some(ident)) = (self.low(c), self.ident(c)) else { continue };
+            let hit = if key == "sls" {
+                sls_matches(chunk, ident, raw, &pattern)
+            } else {
+                name_or_id_matches(ident, key, &pattern)
+            };
             if !hit {
                 continue;
             }

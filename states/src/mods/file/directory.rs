@@ -83,7 +83,9 @@ fn recurse_set(recurse: &Value) -> Result<Vec<String>, String> {
         return Err(format!("Types for \"recurse\" limited to {}.", allowed.join(", ")));
     }
     if set.iter().any(|s| s == "ignore_files") && set.iter().any(|s| s == "ignore_dirs") {
-        return Err("Must not specify \"recurse\" options \"ignore_files\" and \"ignore_dirs\" at the same time.".into());
+        return Err(
+            "Must not specify \"recurse\" options \"ignore_files\" and \"ignore_dirs\" at the same time.".into()
+        );
     }
     Ok(set)
 }
@@ -135,7 +137,14 @@ fn dir_meta(name: &Path, user: &Value, group: &Value, mode: &Option<String>, fol
     changes
 }
 
-fn meta_changes(changes: &mut Map, st: &brine_modules::file::Stats, user: &Value, group: &Value, mode: &Option<String>, follow: bool) {
+fn meta_changes(
+    changes: &mut Map,
+    st: &brine_modules::file::Stats,
+    user: &Value,
+    group: &Value,
+    mode: &Option<String>,
+    follow: bool,
+) {
     if !user.is_null() && !owner_matches(user, &st.user, st.uid) {
         changes.insert("user".into(), user.clone());
     }
@@ -317,7 +326,10 @@ fn clear_the_way(call: &StateCall, d: &Directory, mut ret: StateRet) -> Result<R
                 return Ok(Err(ret.error(format!("File exists where the backup target {backup} should go"))));
             }
             if call.test {
-                ret.changes.insert("forced".into(), Value::Str(format!("Existing file at backup path {backup} would be removed")));
+                ret.changes.insert(
+                    "forced".into(),
+                    Value::Str(format!("Existing file at backup path {backup} would be removed")),
+                );
             } else {
                 ops::remove(&bp)?;
             }
@@ -362,7 +374,12 @@ fn ensure(call: &StateCall, d: &Directory, mut ret: StateRet) -> Result<StateRet
         return create(d, ret);
     }
     if !d.children_only {
-        let want = PermsWanted { user: d.user.clone(), group: d.group.clone(), mode: d.dir_mode.clone(), follow_symlinks: d.follow_symlinks };
+        let want = PermsWanted {
+            user: d.user.clone(),
+            group: d.group.clone(),
+            mode: d.dir_mode.clone(),
+            follow_symlinks: d.follow_symlinks,
+        };
         let report = check_perms(&p, &want, false)?;
         merge_perms(&mut ret, report, false);
     }
@@ -422,7 +439,12 @@ fn apply_recurse(d: &Directory, ret: &mut StateRet) -> Result<Vec<String>, State
             targets.extend(entry.dirs.iter().map(|f| (entry.root.join(f), &dir_mode)));
         }
         for (p, mode) in targets {
-            let want = PermsWanted { user: user.clone(), group: group.clone(), mode: mode.clone(), follow_symlinks: d.follow_symlinks };
+            let want = PermsWanted {
+                user: user.clone(),
+                group: group.clone(),
+                mode: mode.clone(),
+                follow_symlinks: d.follow_symlinks,
+            };
             match check_perms(&p, &want, false) {
                 Ok(report) => merge_perms(ret, report, false),
                 Err(e) if e.to_string().starts_with("Path not found") => {}

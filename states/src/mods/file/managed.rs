@@ -224,10 +224,8 @@ fn inline_contents(call: &StateCall, m: &Managed) -> Result<Result<Option<String
     }
     let ctx = merged_context(m);
     let sls = call.low.get("__sls__").map(Value::py_str).unwrap_or_default();
-    let rendered = call
-        .host
-        .render_template(kind, &contents, &m.name, &ctx, call.saltenv, &sls)
-        .map_err(StateError::Execution)?;
+    let rendered =
+        call.host.render_template(kind, &contents, &m.name, &ctx, call.saltenv, &sls).map_err(StateError::Execution)?;
     Ok(Ok(Some(rendered)))
 }
 
@@ -413,7 +411,7 @@ fn render_source(call: &StateCall, m: &Managed, url: &str, data: &[u8], kind: &s
     ctx.extend(merged_context(m));
     let sls = call.low.get("__sls__").map(Value::py_str).unwrap_or_default();
     let text = String::from_utf8_lossy(data).into_owned();
-    call.host.render_template(kind, &text, &m.name, &ctx, call.saltenv, &sls).map(String::into_bytes)
+    call.host.render_template(kind, &text, url, &ctx, call.saltenv, &sls).map(String::into_bytes)
 }
 
 /// The desired contents, or Salt's comment when they cannot be had.
@@ -485,7 +483,13 @@ fn set_to_change(m: &Managed, mut ret: StateRet) -> StateRet {
 
 /// `check_cmd`: the new contents are written to a temp file and the command
 /// must accept it; None when it does (or nothing would change).
-fn run_check_cmd(call: &StateCall, m: &Managed, want: &Desired, cmd: &str, ret: &StateRet) -> Result<Option<StateRet>, StateError> {
+fn run_check_cmd(
+    call: &StateCall,
+    m: &Managed,
+    want: &Desired,
+    cmd: &str,
+    ret: &StateRet,
+) -> Result<Option<StateRet>, StateError> {
     let Some(data) = &want.data else { return Ok(None) };
     if std::fs::read(path(&m.name)).ok().as_deref() == Some(data.as_slice()) {
         return Ok(None);
@@ -532,7 +536,13 @@ fn obfuscated(call: &StateCall) -> bool {
 }
 
 /// Salt's `manage_file` (real run).
-fn apply(call: &StateCall, m: &Managed, ret: StateRet, want: &Desired, mode: Option<String>) -> Result<StateRet, StateError> {
+fn apply(
+    call: &StateCall,
+    m: &Managed,
+    ret: StateRet,
+    want: &Desired,
+    mode: Option<String>,
+) -> Result<StateRet, StateError> {
     let p = path(&m.name);
     if p.is_file() || ops::is_link(&p) {
         update_existing(call, m, ret, want, mode)
@@ -541,11 +551,17 @@ fn apply(call: &StateCall, m: &Managed, ret: StateRet, want: &Desired, mode: Opt
     }
 }
 
-fn update_existing(call: &StateCall, m: &Managed, mut ret: StateRet, want: &Desired, mode: Option<String>) -> Result<StateRet, StateError> {
+fn update_existing(
+    call: &StateCall,
+    m: &Managed,
+    mut ret: StateRet,
+    want: &Desired,
+    mode: Option<String>,
+) -> Result<StateRet, StateError> {
     let p = path(&m.name);
-    let link_replaced = ops::is_link(&p) && !m.follow_symlinks;
-    let real = if ops::is_link(&p) && m.follow_symlinks { std::fs::canonicalize(&p).unwrap_or(p.clone()) } else { p.clone() };
-    if let (Some(data), false) = (&want.data, link_replaced) {
+    let real =
+        if ops::is_link(&p) && m.follow_symlinks { std::fs::canonicalize(&p).unwrap_or(p.clone()) } else { p.clone() };
+    if let Some(data) = &want.data {
         let current = std::fs::read(&real).unwrap_or_default();
         if current != *data {
             let diff = if obfuscated(call) {
@@ -558,10 +574,11 @@ fn update_existing(call: &StateCall, m: &Managed, mut ret: StateRet, want: &Desi
             if !diff.is_empty() {
                 ret.changes.insert("diff".into(), Value::Str(diff));
             }
+            // Renaming over a symlink (follow_symlinks False) replaces the link.
             commit(call, m, &real, data)?;
         }
     }
-    if link_replaced {
+    if ops::is_link(&p) && !m.follow_symlinks {
         commit(call, m, &p, want.data.as_deref().unwrap_or_default())?;
         ret.changes.insert("diff".into(), Value::str("Replace symbolic link with regular file"));
     }

@@ -11,7 +11,7 @@ use brine_common::Value;
 use brine_modules::file::ops;
 use brine_modules::file::perms::{chown, group_to_gid, user_to_uid};
 use brine_modules::file::stat::normalize_mode;
-use brine_modules::{sys, file::stats};
+use brine_modules::{file::stats, sys};
 
 use super::{path, target_path, user_arg};
 use crate::mods::parse::{flag, opt_str, opt_value};
@@ -40,7 +40,8 @@ fn parse(call: &StateCall) -> Symlink {
     let name = target_path(call);
     let mut user = user_arg(a);
     let mut group = a.get("group").cloned().unwrap_or(Value::Null);
-    if flag(a, "inherit_user_and_group", false) && (user.is_null() || group.is_null()) && ops::is_link(Path::new(&name)) {
+    if flag(a, "inherit_user_and_group", false) && (user.is_null() || group.is_null()) && ops::is_link(Path::new(&name))
+    {
         if let Some((u, g)) = link_owner(Path::new(&name)) {
             if user.is_null() {
                 user = Value::Str(u);
@@ -127,7 +128,10 @@ fn plan(s: &Symlink) -> StateRet {
         }
         let (cu, cg) = link_owner(&p).unwrap_or_default();
         ret.changes.insert("ownership".into(), Value::Str(format!("{cu}:{cg}")));
-        msg.push_str(&format!(", but the ownership of the symlink would be changed from {cu}:{cg} to {}:{}", s.user, s.group));
+        msg.push_str(&format!(
+            ", but the ownership of the symlink would be changed from {cu}:{cg} to {}:{}",
+            s.user, s.group
+        ));
         return ret.with_comment(msg);
     }
     if s.force {

@@ -17,15 +17,36 @@ local-template:
     - template: jinja
     - context:
         who: local
+make-link:
+  file.symlink:
+    - name: {{ sb }}/link-to-real
+    - target: {{ sb }}/real.txt
+make-link2:
+  file.symlink:
+    - name: {{ sb }}/link2
+    - target: {{ sb }}/real.txt
+dangling:
+  file.symlink:
+    - name: {{ sb }}/dangling
+    - target: {{ sb }}/nothing-here
+remove-dangling:
+  file.absent:
+    - name: {{ sb }}/dangling
+    - require:
+      - file: dangling
 via-link:
   file.managed:
     - name: {{ sb }}/link-to-real
     - contents: through link
+    - require:
+      - file: make-link
 replace-link:
   file.managed:
     - name: {{ sb }}/link2
     - contents: not a link anymore
     - follow_symlinks: False
+    - require:
+      - file: make-link2
 keep-mode:
   file.managed:
     - name: {{ sb }}/kept-mode
