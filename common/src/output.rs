@@ -10,15 +10,20 @@ use crate::{yaml, Value};
 
 /// Salt's `json` outputter: four-space indent, keys in insertion order.
 pub fn json(v: &Value) -> String {
-    let j = v.to_json();
     let mut buf = Vec::new();
-    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
-    if serde::Serialize::serialize(&j, &mut ser).is_err() {
-        return j.to_string();
+    if write_json(v, &mut buf).is_err() {
+        return v.to_json().to_string();
     }
     String::from_utf8(buf).unwrap_or_default()
 }
+
+/// [`json`] straight into a writer, for large returns (no intermediate string).
+pub fn write_json(v: &Value, out: &mut impl std::io::Write) -> Result<(), serde_json::Error> {
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(out, fmt);
+    serde::Serialize::serialize(v, &mut ser)
+}
+
 
 /// Salt's `yaml` outputter (`yaml.safe_dump` in block style).
 pub fn yaml(v: &Value) -> String {

@@ -243,6 +243,36 @@ fn write_repr(v: &Value, out: &mut String) {
     }
 }
 
+/// Serialises straight from the tree (no intermediate `serde_json::Value`),
+/// which is what the JSON outputter and the wire use.
+impl serde::Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            Value::Null => ser.serialize_unit(),
+            Value::Bool(b) => ser.serialize_bool(*b),
+            Value::Int(i) => ser.serialize_i64(*i),
+            Value::Float(f) if f.is_finite() => ser.serialize_f64(*f),
+            Value::Float(_) => ser.serialize_unit(),
+            Value::Str(s) => ser.serialize_str(s),
+            Value::List(l) => {
+                let mut seq = ser.serialize_seq(Some(l.len()))?;
+                for x in l {
+                    seq.serialize_element(x)?;
+                }
+                seq.end()
+            }
+            Value::Map(m) => {
+                let mut map = ser.serialize_map(Some(m.len()))?;
+                for (k, x) in m {
+                    map.serialize_entry(k, x)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
 impl From<&str> for Value {
     fn from(s: &str) -> Self {
         Value::Str(s.to_string())
