@@ -12,6 +12,7 @@ pub mod config;
 pub mod matcher;
 pub mod output;
 pub mod value;
+pub mod wire;
 pub mod yaml;
 
 pub use value::{Map, Value};

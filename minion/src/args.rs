@@ -75,6 +75,36 @@ pub fn yamlify_arg(arg: &str) -> Value {
     }
 }
 
+/// Move options that follow the function name in front of it, as Salt's
+/// option parser allows them anywhere (`salt-call grains.items --out=json`).
+/// `valued` lists options that take a value (`--out json` or `--out=json`),
+/// `plain` the flags; anything else stays where it is, in order.
+pub fn intersperse_options(argv: Vec<String>, valued: &[&str], plain: &[&str]) -> Vec<String> {
+    let mut it = argv.into_iter();
+    let mut front: Vec<String> = it.next().into_iter().collect();
+    let mut rest = Vec::new();
+    let mut seen_fun = false;
+    while let Some(word) = it.next() {
+        let name = word.split_once('=').map(|(n, _)| n).unwrap_or(&word);
+        let is_valued = valued.contains(&name);
+        if !(is_valued || plain.contains(&word.as_str())) {
+            seen_fun |= !word.starts_with('-');
+            rest.push(word);
+            continue;
+        }
+        let target = if seen_fun { &mut front } else { &mut rest };
+        let takes_next = is_valued && !word.contains('=');
+        target.push(word);
+        if takes_next {
+            if let Some(v) = it.next() {
+                target.push(v);
+            }
+        }
+    }
+    front.extend(rest);
+    front
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,5 +122,13 @@ mod tests {
         assert_eq!(yamlify_arg("1_000"), Value::str("1_000"));
         assert_eq!(yamlify_arg("None"), Value::Null);
         assert_eq!(yamlify_arg("a,b"), Value::str("a,b"));
+    }
+
+    #[test]
+    fn options_after_the_function_move_in_front() {
+        let argv: Vec<String> = ["salt-call", "--local", "grains.item", "os", "--out=yaml", "-l", "debug", "x=1"]
+            .iter().map(|s| s.to_string()).collect();
+        let out = intersperse_options(argv, &["--out", "-l"], &["--local"]);
+        assert_eq!(out, vec!["salt-call", "--out=yaml", "-l", "debug", "--local", "grains.item", "os", "x=1"]);
     }
 }

@@ -1,5 +1,6 @@
-//! The runtime's view of a masterless minion: options, grains, pillar, files
-//! from the local roots and template rendering with the minion's context.
+//! The runtime's view of a minion: options, grains, pillar, files from its
+//! file client (local roots or the master) and template rendering with the
+//! minion's context.
 //!
 //! It must not run states itself; it only answers the runtime's questions.
 
@@ -11,8 +12,8 @@ use brine_states::highstate::StateFile;
 use brine_states::render::Renderer;
 use brine_states::runtime::Host;
 
-/// A [`Host`] backed by the local file roots.
-pub struct LocalHost<'a> {
+/// A [`Host`] backed by the minion's file client.
+pub struct MinionHost<'a> {
     pub env: &'a Env<'a>,
     pub renderer: &'a Renderer<'a>,
     pub cachedir: PathBuf,
@@ -30,7 +31,7 @@ pub fn parse_salt_url(url: &str, default_env: &str) -> Option<(String, String)> 
     }
 }
 
-impl Host for LocalHost<'_> {
+impl Host for MinionHost<'_> {
     fn opts(&self) -> &Map {
         self.env.opts
     }

@@ -1,11 +1,15 @@
 //! brine-minion: the minion side of brine.
 //!
-//! `salt-call` (masterless today) and, later, the `salt-minion` daemon: the
-//! minion configuration, its grains and pillar, the local file client and the
-//! dispatch of function calls to the state engine and execution modules.
+//! `salt-call` and the `salt-minion` daemon: the minion configuration and
+//! grains (`setup`), the dispatch of function calls to the state engine and
+//! execution modules (`dispatch`) with files and pillar from the local roots
+//! (`local`) or from the master (`daemon`).
 //!
 //! It must not implement states or execution modules itself.
 
 pub mod args;
+pub mod daemon;
+pub mod dispatch;
 pub mod host;
 pub mod local;
+pub mod setup;

@@ -129,6 +129,32 @@ impl RunResult {
 }
 
 impl RunArgs {
+    /// A tool run by another module, as Salt's `cmd.run_all(argv,
+    /// python_shell=False, ignore_retcode=True)`: no shell, C locale, output
+    /// stripped, the return code left to the caller.
+    pub fn argv(argv: Vec<String>, ctx: &Ctx) -> RunArgs {
+        RunArgs {
+            cmd: CmdLine::Argv(argv),
+            cwd: None,
+            stdin: None,
+            runas: None,
+            shell: ctx.shell(),
+            python_shell: false,
+            env: Vec::new(),
+            clean_env: false,
+            rstrip: true,
+            umask: None,
+            timeout: None,
+            reset_system_locale: true,
+            ignore_retcode: true,
+            prepend_path: None,
+            success_retcodes: vec![0],
+            success_stdout: Vec::new(),
+            success_stderr: Vec::new(),
+            merge_stderr: false,
+        }
+    }
+
     /// Reads bound registry arguments; `python_shell=None` means True only for
     /// calls published by the CLI (`__pub_jid` present), as Salt does.
     pub fn from_bound(b: &Bound, ctx: &Ctx) -> Result<Self, ModuleError> {

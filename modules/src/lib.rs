@@ -15,13 +15,17 @@ pub mod args;
 pub mod cmd;
 pub mod difflib;
 pub mod file;
+pub mod fnmatch;
+pub mod pkg;
 pub mod process;
 pub mod pyre;
 pub mod shlex;
 pub mod sys;
 pub mod test;
+#[cfg(test)]
+mod testing;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use brine_common::{Map, Value};
 
@@ -43,7 +47,8 @@ pub enum ModuleError {
 }
 
 /// What an execution module may read from its caller: configuration, grains,
-/// pillar, the process backend, and Salt's `__context__["retcode"]`.
+/// pillar, the process backend, Salt's `__context__` (the return code of the
+/// last command and values cached for one run) and the OS backends.
 pub struct Ctx<'a> {
     pub opts: &'a Map,
     pub grains: &'a Map,
@@ -51,11 +56,44 @@ pub struct Ctx<'a> {
     pub runner: &'a dyn ProcessRunner,
     /// The return code of the last command run (Salt's `__context__["retcode"]`).
     pub retcode: Cell<i64>,
+    /// Values cached for the length of one run (Salt's `__context__`).
+    pub context: RunContext,
+    /// Backends chosen by the caller; `None` picks the real one at run time.
+    pub backends: Backends<'a>,
+}
+
+/// Salt's `__context__` for one run: what is worth asking the system only
+/// once (the package list: one `dpkg-query` for all the states of a run).
+#[derive(Debug, Default)]
+pub struct RunContext {
+    /// `pkg.list_pkgs` (Salt's `__context__["pkg.list_pkgs"]`); dropped
+    /// whenever packages change.
+    pub pkg_list: RefCell<Option<pkg::PkgDb>>,
+}
+
+/// OS backends a caller (a test) may substitute for the real ones.
+#[derive(Clone, Copy, Default)]
+pub struct Backends<'a> {
+    pub pkg: Option<&'a dyn pkg::PkgBackend>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(opts: &'a Map, grains: &'a Map, pillar: &'a Map, runner: &'a dyn ProcessRunner) -> Self {
-        Ctx { opts, grains, pillar, runner, retcode: Cell::new(0) }
+        Ctx {
+            opts,
+            grains,
+            pillar,
+            runner,
+            retcode: Cell::new(0),
+            context: RunContext::default(),
+            backends: Backends::default(),
+        }
+    }
+
+    /// The same context with `backends` in place of the real ones.
+    pub fn with_backends(mut self, backends: Backends<'a>) -> Self {
+        self.backends = backends;
+        self
     }
 
     /// The shell commands run with: grain `shell`, else `$SHELL`, else `/bin/sh`.
@@ -81,7 +119,7 @@ pub struct Module {
 }
 
 /// Every execution module brine has. Add new modules here, nowhere else.
-pub const MODULES: &[Module] = &[test::MODULE, cmd::MODULE, file::MODULE];
+pub const MODULES: &[Module] = &[test::MODULE, cmd::MODULE, file::MODULE, pkg::MODULE];
 
 /// The function registered as `mod.fun`, if any.
 pub fn lookup(full: &str) -> Option<&'static Function> {

@@ -12,7 +12,10 @@ pub mod cmd;
 pub mod file;
 pub mod module;
 pub mod parse;
+pub mod pkg;
 pub mod test;
+#[cfg(test)]
+mod testkit;
 
 use brine_common::{Map, Value};
 use brine_modules::Ctx;
@@ -175,7 +178,7 @@ pub struct StateModule {
 }
 
 /// Every state module brine has. Add new ones (pkg, service) here only.
-pub const STATE_MODULES: &[StateModule] = &[test::MODULE, file::MODULE, cmd::MODULE, module::MODULE];
+pub const STATE_MODULES: &[StateModule] = &[test::MODULE, file::MODULE, cmd::MODULE, module::MODULE, pkg::MODULE];
 
 /// The state function `state.fun`, if registered.
 pub fn lookup(state: &str, fun: &str) -> Option<&'static StateFunction> {

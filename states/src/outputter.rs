@@ -25,7 +25,7 @@ fn format_host(host: &str, data: &Value) -> String {
                 out.push(format!("----------\n    {}", e.py_str()));
             }
         }
-        Value::Map(states) => format_states(states, &mut out),
+        Value::Map(states) => format_states(host, states, &mut out),
         other => out.extend(other.py_str().lines().map(|l| format!("    {l}"))),
     }
     out.join("\n")
@@ -40,7 +40,7 @@ struct Counts {
     duration_ms: f64,
 }
 
-fn format_states(states: &Map, out: &mut Vec<String>) {
+fn format_states(host: &str, states: &Map, out: &mut Vec<String>) {
     let mut rets: Vec<(&String, &Map)> =
         states.iter().filter_map(|(k, v)| v.as_map().filter(|m| m.contains_key("result")).map(|m| (k, m))).collect();
     rets.sort_by_key(|(_, r)| r.get("__run_num__").and_then(Value::as_i64).unwrap_or(0));
@@ -48,7 +48,7 @@ fn format_states(states: &Map, out: &mut Vec<String>) {
     for (tag, ret) in rets {
         format_state(tag, ret, &mut counts, out);
     }
-    summary(&counts, out);
+    summary(host, &counts, out);
 }
 
 fn format_state(tag: &str, ret: &Map, counts: &mut Counts, out: &mut Vec<String>) {
@@ -98,12 +98,12 @@ fn format_state(tag: &str, ret: &Map, counts: &mut Counts, out: &mut Vec<String>
     }
 }
 
-fn summary(c: &Counts, out: &mut Vec<String>) {
+fn summary(host: &str, c: &Counts, out: &mut Vec<String>) {
     let total = c.succeeded + c.failed;
     let count_len = [c.succeeded, c.failed].iter().map(|n| n.to_string().len()).max().unwrap_or(1);
     let width = "Succeeded".len() + count_len + 2;
     let line = |label: &str, n: usize| format!("{label}: {n:>w$}", w = width - label.len() - 2);
-    out.push(format!("\nSummary for {}\n{}", "local", "-".repeat(width)));
+    out.push(format!("\nSummary for {host}\n{}", "-".repeat(width)));
     let mut stats = Vec::new();
     if c.unchanged > 0 {
         stats.push(format!("unchanged={}", c.unchanged));

@@ -112,11 +112,16 @@ impl SaltFns {
             return Err(format!("'{name}' is not available."));
         }
         let jargs: Vec<Value> = args.iter().map(Value::from_common).collect();
-        let jkw: Kwargs = kwargs
+        let mut jkw: Kwargs = kwargs
             .iter()
             .filter(|(k, _)| !k.starts_with("__") && k.as_str() != "pillar")
             .map(|(k, v)| (k.clone(), Value::from_common(v)))
             .collect();
+        if !TABLE.iter().any(|(n, _)| *n == name) {
+            // A call from the command line: Salt marks it with the publication's
+            // jid, which (for cmd.*) makes python_shell default to True.
+            jkw.insert("__pub_jid".into(), Value::str("local"));
+        }
         self.call_jinja(name, &jargs, &jkw).and_then(|v| v.to_common()).map_err(|e| e.message().to_string())
     }
 }

@@ -1,5 +1,89 @@
-//! `salt-master`: not implemented yet; it arrives with the master/minion issue.
-fn main() {
-    eprintln!("salt-master: not implemented yet in brine");
-    std::process::exit(2);
+//! `salt-master`: the brine master daemon. Listens for minions on its TLS
+//! port and for `salt`/`salt-run` on its local socket; stops cleanly on
+//! SIGTERM or SIGINT.
+//!
+//! It must not do the work itself: it wires up `brine_master`'s parts.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use brine_common::config::{self, Role};
+use brine_daemon::boot::{self, DaemonArgs};
+use brine_daemon::process::shutdown_signal;
+use brine_master::context::{int_opt, Master};
+use brine_master::{cliserver, listener};
+use clap::Parser;
+use tokio::sync::watch;
+
+#[derive(Parser, Debug)]
+#[command(name = "salt-master", version, about = "The brine master daemon")]
+struct Cli {
+    /// Directory holding the master configuration file.
+    #[arg(short = 'c', long = "config-dir", default_value = "/etc/salt")]
+    config_dir: PathBuf,
+    #[command(flatten)]
+    daemon: DaemonArgs,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            log::error!("{e:#}");
+            eprintln!("Error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config_dir = std::path::absolute(&cli.config_dir).unwrap_or(cli.config_dir.clone());
+    let opts = config::load(&config_dir, Role::Master)
+        .with_context(|| format!("loading the master configuration from {}", config_dir.display()))?;
+    let _pid = boot::start(&opts, &cli.daemon)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(serve(opts))
+}
+
+async fn serve(opts: brine_common::Map) -> anyhow::Result<()> {
+    let master = Arc::new(Master::load(opts)?);
+    let tcp = listener::bind(&master).await?;
+    let sock = cliserver::bind(&cliserver::socket_path(&master.opts))?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    log::info!("salt-master listening on {}", tcp.local_addr().map(|a| a.to_string()).unwrap_or_default());
+    let minions = tokio::spawn(listener::serve(master.clone(), tcp, stop_rx.clone()));
+    let clis = tokio::spawn(cliserver::serve(master.clone(), sock, stop_rx.clone()));
+    let pruner = tokio::spawn(prune_jobs(master.clone(), stop_rx));
+    shutdown_signal().await;
+    let _ = stop_tx.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(5), async {
+        let _ = minions.await;
+        let _ = clis.await;
+        let _ = pruner.await;
+    })
+    .await;
+    let _ = std::fs::remove_file(cliserver::socket_path(&master.opts));
+    log::info!("salt-master stopped");
+    Ok(())
+}
+
+/// Drop jobs older than `keep_jobs_seconds`, hourly.
+async fn prune_jobs(master: Arc<Master>, mut stop: watch::Receiver<bool>) {
+    let keep = int_opt(&master.opts, "keep_jobs_seconds", 86_400);
+    loop {
+        let jobs = master.jobs.clone();
+        match tokio::task::spawn_blocking(move || jobs.prune(keep)).await {
+            Ok(Ok(n)) if n > 0 => log::info!("pruned {n} job(s) from the job cache"),
+            Ok(Err(e)) => log::warn!("{e}"),
+            _ => {}
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+            _ = stop.changed() => return,
+        }
+    }
 }

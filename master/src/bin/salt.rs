@@ -1,5 +1,203 @@
-//! `salt`: not implemented yet; it arrives with the master/minion issue.
-fn main() {
-    eprintln!("salt: not implemented yet in brine");
-    std::process::exit(2);
+//! `salt TGT FUN [ARGS]`: publish a function to the minions a target names
+//! and print their returns as they arrive, as Salt's `salt` does.
+//!
+//! Exit status as Salt's: 0 when every minion returned with retcode 0, 1
+//! ("ERROR: Minions returned with non-zero exit code") otherwise, 2 when no
+//! return was received or the master could not be reached.
+//! It must not run anything itself: the master and the minions do.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use brine_common::config::{self, Role};
+use brine_common::wire::{CliEvent, CliRequest, PublishRequest};
+use brine_common::{Map, Value};
+use brine_master::client::Client;
+use brine_master::cliout::Printer;
+use brine_master::context::int_opt;
+use clap::Parser;
+
+#[derive(Parser, Debug)]
+#[command(name = "salt", version, about = "Run a function on brine minions")]
+struct Cli {
+    /// Directory holding the master configuration file.
+    #[arg(short = 'c', long = "config-dir", default_value = "/etc/salt")]
+    config_dir: PathBuf,
+    /// Seconds to wait for returns (default: `timeout` from the configuration, 5).
+    #[arg(short = 't', long = "timeout")]
+    timeout: Option<u64>,
+    /// Publish and print the jid without waiting.
+    #[arg(long = "async")]
+    run_async: bool,
+    /// Print the jid and the minions that did not return.
+    #[arg(short = 'v', long = "verbose")]
+    verbose: bool,
+    /// Print the jid.
+    #[arg(long = "show-jid")]
+    show_jid: bool,
+    /// Do not print minions that did not return.
+    #[arg(long = "hide-timeout")]
+    hide_timeout: bool,
+    /// Target by PCRE on the minion id.
+    #[arg(short = 'E', long = "pcre")]
+    pcre: bool,
+    /// Target a comma-separated list of ids.
+    #[arg(short = 'L', long = "list")]
+    list: bool,
+    /// Target by grain (`key:glob`).
+    #[arg(short = 'G', long = "grain")]
+    grain: bool,
+    /// Target by grain with a PCRE.
+    #[arg(short = 'P', long = "grain-pcre")]
+    grain_pcre: bool,
+    /// Target by pillar (`key:glob`).
+    #[arg(short = 'I', long = "pillar")]
+    pillar: bool,
+    /// Target by pillar with a PCRE.
+    #[arg(short = 'J', long = "pillar-pcre")]
+    pillar_pcre: bool,
+    /// Target by IP address or CIDR.
+    #[arg(short = 'S', long = "ipcidr")]
+    ipcidr: bool,
+    /// Target a nodegroup from the master configuration.
+    #[arg(short = 'N', long = "nodegroup")]
+    nodegroup: bool,
+    /// Target with a compound expression.
+    #[arg(short = 'C', long = "compound")]
+    compound: bool,
+    /// Delimiter of nested grain and pillar keys.
+    #[arg(long = "delimiter", default_value = ":")]
+    delimiter: String,
+    /// Outputter: nested, json, yaml, txt, raw, highstate, quiet.
+    #[arg(long = "out", visible_alias = "output")]
+    out: Option<String>,
+    /// Highstate output mode (accepted; brine prints `full`).
+    #[arg(long = "state-output", visible_alias = "state_output")]
+    state_output: Option<String>,
+    /// Show states that did not change (accepted; brine shows them).
+    #[arg(long = "state-verbose", visible_alias = "state_verbose")]
+    state_verbose: Option<String>,
+    /// Run on this many minions at a time (`N` or `N%`).
+    #[arg(short = 'b', long = "batch-size", visible_alias = "batch")]
+    batch: Option<String>,
+    /// Seconds to wait after a minion returns before starting the next one in a batch.
+    #[arg(long = "batch-wait", default_value_t = 0.0)]
+    batch_wait: f64,
+    /// Log level (accepted for compatibility).
+    #[arg(short = 'l', long = "log-level")]
+    log_level: Option<String>,
+    /// The target, the function and its arguments.
+    #[arg(required = true, num_args = 2..)]
+    words: Vec<String>,
+}
+
+impl Cli {
+    fn tgt_type(&self) -> &'static str {
+        let flags = [
+            (self.pcre, "pcre"),
+            (self.list, "list"),
+            (self.grain, "grain"),
+            (self.grain_pcre, "grain_pcre"),
+            (self.pillar, "pillar"),
+            (self.pillar_pcre, "pillar_pcre"),
+            (self.ipcidr, "ipcidr"),
+            (self.nodegroup, "nodegroup"),
+            (self.compound, "compound"),
+        ];
+        flags.iter().find(|(on, _)| *on).map(|(_, t)| *t).unwrap_or("glob")
+    }
+
+    fn printer(&self) -> Printer {
+        Printer { out: self.out.clone(), verbose: self.verbose, show_jid: self.show_jid, hide_timeout: self.hide_timeout }
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("{e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> anyhow::Result<u8> {
+    let cli = Cli::parse();
+    let opts = config::load(&cli.config_dir, Role::Master)
+        .with_context(|| format!("loading the master configuration from {}", cli.config_dir.display()))?;
+    let timeout = cli.timeout.filter(|t| *t > 0).unwrap_or_else(|| int_opt(&opts, "timeout", 5).max(1) as u64);
+    let tgt_type = cli.tgt_type();
+    let tgt = match tgt_type {
+        "list" => Value::List(cli.words[0].split(',').map(|s| Value::str(s.trim())).collect()),
+        _ => Value::str(&cli.words[0]),
+    };
+    let request = PublishRequest {
+        tgt,
+        tgt_type: tgt_type.to_string(),
+        fun: cli.words[1].clone(),
+        arg: cli.words[2..].iter().map(Value::str).collect(),
+        kwarg: Map::new(),
+        delimiter: cli.delimiter.clone(),
+        timeout,
+        wait: !cli.run_async,
+    };
+    if let Some(batch) = &cli.batch {
+        return Ok(brine_master::batch::run(&opts, request, batch, cli.batch_wait, &cli.printer())?);
+    }
+    let mut client = Client::connect(&opts)?;
+    client.send(&CliRequest::Publish(request))?;
+    show(&mut client, &cli)
+}
+
+/// Print events until the master is done; the exit status.
+fn show(client: &mut Client, cli: &Cli) -> anyhow::Result<u8> {
+    let printer = cli.printer();
+    let mut stdout = std::io::stdout();
+    let mut jid = String::new();
+    let mut retcodes = Vec::new();
+    while let Some(event) = client.next_event()? {
+        match event {
+            CliEvent::Published { minions, .. } if minions.is_empty() => {
+                println!("No minions matched the target. No command was sent, no jid was assigned.");
+                eprintln!("ERROR: No return received");
+                return Ok(2);
+            }
+            CliEvent::Published { jid: j, .. } if cli.run_async => {
+                println!("Executed command with job ID: {j}");
+                return Ok(0);
+            }
+            CliEvent::Published { jid: j, .. } => {
+                if let Some(text) = printer.published(&j) {
+                    println!("{text}");
+                }
+                jid = j;
+            }
+            CliEvent::Return(r) => {
+                println!("{}", printer.minion_return(&r));
+                retcodes.push(r.retcode);
+            }
+            CliEvent::NoReturn { id, reason } => {
+                if let Some(text) = printer.no_return(&id, reason, &jid) {
+                    println!("{text}");
+                    retcodes.push(1);
+                }
+            }
+            CliEvent::Done => break,
+            CliEvent::Error { message } => {
+                eprintln!("{message}");
+                eprintln!("ERROR: No return received");
+                return Ok(2);
+            }
+            CliEvent::RunnerResult { .. } => {}
+        }
+        let _ = stdout.flush();
+    }
+    if retcodes.iter().any(|c| *c != 0) {
+        eprintln!("ERROR: Minions returned with non-zero exit code");
+        return Ok(1);
+    }
+    Ok(0)
 }

@@ -64,7 +64,12 @@ fn main() -> ExitCode {
 }
 
 fn run() -> anyhow::Result<ExitCode> {
-    let cli = Cli::parse();
+    let argv = brine_minion::args::intersperse_options(
+        std::env::args().collect(),
+        &["-c", "--config-dir", "--out", "--output", "-l", "--log-level", "--file-root", "--pillar-root", "--id"],
+        &["--local", "--retcode-passthrough", "-g", "--grains"],
+    );
+    let cli = Cli::parse_from(argv);
     let mut words = cli.call.clone();
     if cli.grains {
         words = vec!["grains.items".into()];

@@ -1,0 +1,83 @@
+//! Process plumbing of a daemon: detaching (`-d`), the pid file, and the
+//! signals that ask it to stop.
+//!
+//! [`daemonize`] forks, so it must run before any thread (and before the
+//! tokio runtime) exists. It must not know what the daemon does.
+
+use std::path::{Path, PathBuf};
+
+use crate::DaemonError;
+
+/// Detach from the terminal: fork, `setsid`, fork again, `chdir /`, and point
+/// stdin/stdout/stderr at `/dev/null`. Only the grandchild returns.
+pub fn daemonize() -> Result<(), DaemonError> {
+    fork_and_leave_parent()?;
+    // SAFETY: setsid has no memory-safety preconditions.
+    if unsafe { libc::setsid() } < 0 {
+        return Err(DaemonError::Process(format!("setsid failed: {}", std::io::Error::last_os_error())));
+    }
+    fork_and_leave_parent()?;
+    std::env::set_current_dir("/").map_err(|e| DaemonError::io(Path::new("/"), e))?;
+    redirect_std_streams()
+}
+
+fn fork_and_leave_parent() -> Result<(), DaemonError> {
+    // SAFETY: called before any other thread exists (see the module documentation).
+    match unsafe { libc::fork() } {
+        -1 => Err(DaemonError::Process(format!("fork failed: {}", std::io::Error::last_os_error()))),
+        0 => Ok(()),
+        // SAFETY: _exit ends the parent without running destructors shared with the child.
+        _ => unsafe { libc::_exit(0) },
+    }
+}
+
+fn redirect_std_streams() -> Result<(), DaemonError> {
+    use std::os::fd::AsRawFd;
+    let devnull = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+        .map_err(|e| DaemonError::io(Path::new("/dev/null"), e))?;
+    for fd in 0..3 {
+        // SAFETY: dup2 on a valid open descriptor onto 0, 1, 2.
+        if unsafe { libc::dup2(devnull.as_raw_fd(), fd) } < 0 {
+            return Err(DaemonError::Process(format!("dup2 failed: {}", std::io::Error::last_os_error())));
+        }
+    }
+    Ok(())
+}
+
+/// A pid file, removed when dropped.
+pub struct PidFile {
+    path: PathBuf,
+}
+
+impl PidFile {
+    /// Write this process's pid to `path` (creating its directory).
+    pub fn create(path: &Path) -> Result<PidFile, DaemonError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| DaemonError::io(dir, e))?;
+        }
+        std::fs::write(path, format!("{}\n", std::process::id())).map_err(|e| DaemonError::io(path, e))?;
+        Ok(PidFile { path: path.to_path_buf() })
+    }
+}
+
+impl Drop for PidFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Resolves when SIGTERM or SIGINT arrives.
+pub async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+        log::error!("cannot install signal handlers; stop the daemon with SIGKILL");
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => log::info!("received SIGTERM, shutting down"),
+        _ = int.recv() => log::info!("received SIGINT, shutting down"),
+    }
+}

@@ -1,0 +1,86 @@
+//! The master's cache of each minion's grains and pillar (Salt's
+//! `minion_data_cache`), kept in memory and in `<cachedir>/minions/<id>/data.json`
+//! so that targeting by grain or pillar works after a master restart.
+//!
+//! It must not compile pillar or talk to minions.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use brine_common::{Map, Value};
+
+use crate::pki::valid_id;
+
+/// What the master knows about one minion.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MinionData {
+    pub grains: Map,
+    pub pillar: Map,
+}
+
+/// The cache.
+pub struct DataCache {
+    dir: PathBuf,
+    mem: Mutex<HashMap<String, MinionData>>,
+}
+
+impl DataCache {
+    /// Open the cache under `dir`, loading what earlier runs stored.
+    pub fn open(dir: PathBuf) -> DataCache {
+        let mut mem = HashMap::new();
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let Ok(id) = entry.file_name().into_string() else { continue };
+            if let Some(data) = valid_id(&id).then(|| read(&entry.path().join("data.json"))).flatten() {
+                mem.insert(id, data);
+            }
+        }
+        DataCache { dir, mem: Mutex::new(mem) }
+    }
+
+    pub fn get(&self, id: &str) -> Option<MinionData> {
+        self.mem.lock().ok().and_then(|m| m.get(id).cloned())
+    }
+
+    /// Update one minion's grains or pillar and write the file.
+    pub fn update(&self, id: &str, change: impl FnOnce(&mut MinionData)) {
+        if !valid_id(id) {
+            return;
+        }
+        let data = match self.mem.lock() {
+            Ok(mut m) => {
+                let entry = m.entry(id.to_string()).or_default();
+                change(entry);
+                entry.clone()
+            }
+            Err(_) => return,
+        };
+        let path = self.dir.join(id);
+        let text = Value::Map(Map::from_iter([
+            ("grains".to_string(), Value::Map(data.grains)),
+            ("pillar".to_string(), Value::Map(data.pillar)),
+        ]))
+        .to_json()
+        .to_string();
+        if let Err(e) = std::fs::create_dir_all(&path).and_then(|_| std::fs::write(path.join("data.json"), text)) {
+            log::warn!("cannot write the data cache of {id}: {e}");
+        }
+    }
+
+    /// Forget a minion (its key was deleted or rejected).
+    pub fn remove(&self, id: &str) {
+        if let Ok(mut m) = self.mem.lock() {
+            m.remove(id);
+        }
+        if valid_id(id) {
+            let _ = std::fs::remove_dir_all(self.dir.join(id));
+        }
+    }
+}
+
+fn read(path: &std::path::Path) -> Option<MinionData> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let value = Value::from_json(&serde_json::from_str(&text).ok()?);
+    let part = |k: &str| value.get(k).and_then(Value::as_map).cloned().unwrap_or_default();
+    Some(MinionData { grains: part("grains"), pillar: part("pillar") })
+}

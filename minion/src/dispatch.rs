@@ -1,0 +1,79 @@
+//! The dispatch of one function call on a minion, wherever its files and
+//! pillar come from (local roots for `salt-call --local`, the master for
+//! `salt-minion`).
+//!
+//! Functions that need the minion's whole context (`state.*`, `grains.*`,
+//! `pillar.*`) are answered here; every other function goes to the execution
+//! module registry in `brine-modules`.
+//!
+//! It must not print, exit or know where files come from: [`Sources`] says.
+
+use std::path::PathBuf;
+
+use brine_common::{Map, Value};
+use brine_states::api::{self, Env, Outcome};
+use brine_states::highstate::FileClient;
+use brine_states::pillar;
+use brine_states::render::Renderer;
+use brine_states::saltfns::SaltFns;
+
+use crate::args::CallArgs;
+
+/// Where a minion's files and pillar come from.
+pub trait Sources {
+    /// The file client for `salt://` files, SLS and top files.
+    fn files(&self) -> &dyn FileClient;
+    /// This minion's compiled pillar (before any `pillar=` override).
+    fn pillar(&self, opts: &Map, saltfns: &SaltFns) -> Map;
+}
+
+/// The state functions whose returns print with the `highstate` outputter.
+pub fn outputter(fun: &str) -> &'static str {
+    match fun {
+        "state.sls" | "state.apply" | "state.highstate" | "state.single" => "highstate",
+        _ => "nested",
+    }
+}
+
+/// Run one function with its arguments on the minion described by `opts` and `grains`.
+pub fn call(opts: &Map, grains: &Map, sources: &dyn Sources, fun: &str, call: &CallArgs) -> Outcome {
+    let mut opts = opts.clone();
+    for key in ["saltenv", "test"] {
+        if let Some(v) = call.kwargs.get(key) {
+            opts.insert(key.into(), v.clone());
+        }
+    }
+    let mut saltfns = SaltFns::new(opts.clone(), grains.clone(), Map::new());
+    let mut pillar = sources.pillar(&opts, &saltfns);
+    if let Some(Value::Map(o)) = call.kwargs.get("pillar") {
+        pillar::merge_recurse(&mut pillar, o);
+    }
+    saltfns.set_pillar(pillar.clone());
+    let files = sources.files();
+    let renderer = Renderer { opts: &opts, grains, pillar: &pillar, files, salt: &saltfns };
+    let env = Env { opts: &opts, grains, pillar: &pillar, files, renderer: &renderer };
+    let arg0 = call.args.first().cloned().unwrap_or(Value::Null);
+    match fun {
+        "state.show_sls" => api::show_sls(&env, &arg0, &call.kwargs),
+        "state.show_low_sls" => api::show_low_sls(&env, &arg0, &call.kwargs),
+        "state.show_top" => api::show_top(&env),
+        "state.show_highstate" => api::show_highstate(&env),
+        "state.show_lowstate" => api::show_lowstate(&env),
+        "state.sls" | "state.apply" | "state.highstate" => run_states(fun, &env, &renderer, &arg0, call),
+        _ => match saltfns.call(fun, &call.args, &call.kwargs) {
+            Ok(v) => Outcome::ok(v),
+            Err(e) => Outcome { ret: Value::Str(e), retcode: 1 },
+        },
+    }
+}
+
+fn run_states(fun: &str, env: &Env, renderer: &Renderer, mods: &Value, call: &CallArgs) -> Outcome {
+    let test = call.kwargs.get("test").map(Value::truthy).unwrap_or_else(|| env.opts.get("test").is_some_and(Value::truthy));
+    let highstate = fun == "state.highstate" || (fun == "state.apply" && mods.is_null());
+    let host = crate::host::MinionHost { env, renderer, cachedir: cachedir(env.opts) };
+    api::run(env, &host, if highstate { None } else { Some(mods) }, &call.kwargs, test)
+}
+
+fn cachedir(opts: &Map) -> PathBuf {
+    crate::setup::path_opt(opts, "cachedir", "/var/cache/salt/minion")
+}

@@ -1,0 +1,76 @@
+//! Test support for the state modules: a [`Host`] with no files and a way
+//! to call one state function with JSON arguments, test mode on or off,
+//! against an execution-module context whose backends the test chose.
+//!
+//! Compiled for tests only; it must not reach outside the test's backends.
+
+use std::path::PathBuf;
+
+use brine_common::{Map, Value};
+use brine_modules::Ctx;
+use indexmap::IndexMap;
+
+use super::{StateCall, StateFn, StateRet, WatchReqs};
+use crate::runtime::Host;
+
+/// A host with empty options, grains and pillar and no files.
+pub struct TestHost(Map);
+
+impl TestHost {
+    pub fn new() -> Self {
+        TestHost(Map::new())
+    }
+}
+
+impl Host for TestHost {
+    fn opts(&self) -> &Map {
+        &self.0
+    }
+    fn grains(&self) -> &Map {
+        &self.0
+    }
+    fn pillar(&self) -> &Map {
+        &self.0
+    }
+    fn cache_file(&self, url: &str, _: &str) -> Result<PathBuf, String> {
+        Err(format!("{url} not found"))
+    }
+    fn render_template(&self, _: &str, text: &str, _: &str, _: &Map, _: &str, _: &str) -> Result<String, String> {
+        Ok(text.to_string())
+    }
+    fn cachedir(&self) -> PathBuf {
+        std::env::temp_dir()
+    }
+}
+
+/// Runs `fun` with `args` (a JSON object) as a state run would.
+pub fn run(fun: StateFn, args: serde_json::Value, test: bool, ctx: &Ctx) -> StateRet {
+    run_watch(fun, args, test, ctx, None)
+}
+
+/// Runs `fun` as a `mod_watch` call with the given requisites.
+pub fn run_watch(fun: StateFn, args: serde_json::Value, test: bool, ctx: &Ctx, reqs: Option<&WatchReqs>) -> StateRet {
+    let args = Value::from_json(&args).as_map().cloned().unwrap_or_default();
+    let host = TestHost::new();
+    let running = IndexMap::new();
+    let call = StateCall {
+        args: &args,
+        low: &args,
+        test,
+        saltenv: "base",
+        host: &host,
+        ctx,
+        running: &running,
+        lowstate: &[],
+        reqs,
+    };
+    match fun(&call) {
+        Ok(ret) => ret,
+        Err(e) => StateRet::new(args.get("name").cloned().unwrap_or(Value::Null)).error(format!("exception: {e}")),
+    }
+}
+
+/// The return as JSON, for comparing with reference Salt's output.
+pub fn json(ret: &StateRet) -> serde_json::Value {
+    Value::Map(ret.clone().into_map()).to_json()
+}
