@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use brine_common::wire::{CliEvent, CliRequest};
-use brine_daemon::conn::{FrameReader, FrameWriter};
-use brine_daemon::keys;
+use brine_common::daemon::conn::{FrameReader, FrameWriter};
+use brine_common::daemon::keys;
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{mpsc, watch};
 

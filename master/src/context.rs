@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use brine_common::config;
 use brine_common::wire::JobReturn;
 use brine_common::{Map, Value};
-use brine_daemon::keys;
+use brine_common::daemon::keys;
 use brine_states::roots::Roots;
 use ed25519_dalek::SigningKey;
 use tokio::sync::mpsc;
@@ -25,7 +25,7 @@ use crate::registry::Registry;
 #[derive(Debug, thiserror::Error)]
 pub enum MasterError {
     #[error(transparent)]
-    Daemon(#[from] brine_daemon::DaemonError),
+    Daemon(#[from] brine_common::daemon::DaemonError),
     #[error(transparent)]
     Pki(#[from] PkiError),
     #[error(transparent)]

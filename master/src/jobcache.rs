@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use brine_common::wire::{Job, JobReturn};
 use brine_common::{Map, Value};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 #[derive(Debug, thiserror::Error)]
 pub enum JobCacheError {
@@ -134,14 +134,6 @@ impl JobCache {
         })
     }
 
-    /// One job.
-    pub fn job(&self, jid: &str) -> Result<Option<JobRecord>, JobCacheError> {
-        self.with(|c| {
-            c.query_row("SELECT jid, fun, arg, tgt, tgt_type, user, minions FROM jobs WHERE jid = ?1", [jid], Self::record)
-                .optional()
-        })
-    }
-
     /// The returns of a job, by minion id in arrival order.
     pub fn returns(&self, jid: &str) -> Result<Vec<JobReturn>, JobCacheError> {
         self.with(|c| {
@@ -211,7 +203,7 @@ mod tests {
         }
         let cache = JobCache::open(&path).unwrap();
         assert_eq!(cache.list_jobs().unwrap().len(), 1);
-        assert_eq!(cache.job(&job.jid).unwrap().unwrap().minions, vec!["node1"]);
+        assert_eq!(cache.list_jobs().unwrap()[0].minions, vec!["node1"]);
         assert_eq!(returns_map(&cache.returns(&job.jid).unwrap()).get("node1"), Some(&Value::Bool(true)));
         assert_eq!(cache.prune(-10).unwrap(), 1);
         assert!(cache.list_jobs().unwrap().is_empty());

@@ -7,7 +7,7 @@
 use std::io::{BufRead, Write};
 
 use brine_common::{output, Map, Value};
-use brine_daemon::keys;
+use brine_common::daemon::keys;
 
 use crate::pki::{KeySets, Pki, PkiError, ACC, DEN, PEND, REJ};
 

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use brine_common::Value;
-use brine_daemon::tls;
+use brine_common::daemon::tls;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;

@@ -66,16 +66,6 @@ impl DataCache {
             log::warn!("cannot write the data cache of {id}: {e}");
         }
     }
-
-    /// Forget a minion (its key was deleted or rejected).
-    pub fn remove(&self, id: &str) {
-        if let Ok(mut m) = self.mem.lock() {
-            m.remove(id);
-        }
-        if valid_id(id) {
-            let _ = std::fs::remove_dir_all(self.dir.join(id));
-        }
-    }
 }
 
 fn read(path: &std::path::Path) -> Option<MinionData> {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use brine_common::matcher::fnmatch;
 use brine_common::wire::AuthStatus;
-use brine_daemon::keys;
+use brine_common::daemon::keys;
 use ed25519_dalek::VerifyingKey;
 
 /// Accepted keys.
@@ -32,14 +32,14 @@ pub enum PkiError {
     #[error("invalid minion id {0:?}")]
     InvalidId(String),
     #[error(transparent)]
-    Key(#[from] brine_daemon::DaemonError),
+    Key(#[from] brine_common::daemon::DaemonError),
 }
 
 fn io_err(path: &Path, source: std::io::Error) -> PkiError {
     PkiError::Io { path: path.display().to_string(), source }
 }
 
-pub use brine_daemon::handshake::valid_id;
+pub use brine_common::daemon::handshake::valid_id;
 
 /// Keys grouped by status, in Salt's order.
 pub type KeySets = Vec<(String, Vec<String>)>;

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use brine_common::wire::{CliEvent, Job, JobReturn, Missing, PublishRequest, ToMinion};
-use brine_daemon::handshake;
+use brine_common::daemon::handshake;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 

@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use base64::Engine;
 use brine_common::wire::{AuthStatus, JobReturn, ToMaster, ToMinion};
-use brine_daemon::conn::{FrameReader, FrameWriter};
-use brine_daemon::handshake::{self, EXPORTER_LABEL, NONCE_LEN};
-use brine_daemon::keys;
+use brine_common::daemon::conn::{FrameReader, FrameWriter};
+use brine_common::daemon::handshake::{self, EXPORTER_LABEL, NONCE_LEN};
+use brine_common::daemon::keys;
 use ed25519_dalek::VerifyingKey;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;

@@ -11,8 +11,8 @@ mod harness;
 use std::sync::Arc;
 
 use brine_common::wire::{Request, ToMaster, ToMinion};
-use brine_daemon::conn::{FrameReader, FrameWriter};
-use brine_daemon::tls::{self, Pin, PinVerifier, KEY_CHANGED};
+use brine_common::daemon::conn::{FrameReader, FrameWriter};
+use brine_common::daemon::tls::{self, Pin, PinVerifier, KEY_CHANGED};
 use harness::{wait_for, Cluster};
 use serde_json::json;
 use tokio::io::AsyncWriteExt;

@@ -19,6 +19,7 @@ pub mod fnmatch;
 pub mod pkg;
 pub mod process;
 pub mod pyre;
+pub mod service;
 pub mod shlex;
 pub mod sys;
 pub mod test;
@@ -75,6 +76,7 @@ pub struct RunContext {
 #[derive(Clone, Copy, Default)]
 pub struct Backends<'a> {
     pub pkg: Option<&'a dyn pkg::PkgBackend>,
+    pub service: Option<&'a dyn service::ServiceBackend>,
 }
 
 impl<'a> Ctx<'a> {
@@ -119,7 +121,7 @@ pub struct Module {
 }
 
 /// Every execution module brine has. Add new modules here, nowhere else.
-pub const MODULES: &[Module] = &[test::MODULE, cmd::MODULE, file::MODULE, pkg::MODULE];
+pub const MODULES: &[Module] = &[test::MODULE, cmd::MODULE, file::MODULE, pkg::MODULE, service::MODULE];
 
 /// The function registered as `mod.fun`, if any.
 pub fn lookup(full: &str) -> Option<&'static Function> {

@@ -242,3 +242,6 @@ fn get_disabled_fn(_: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
     let on = backend(ctx).get_enabled(ctx)?;
     Ok(names(backend(ctx).get_all(ctx)?.into_iter().filter(|s| !on.contains(s)).collect()))
 }
+
+#[cfg(test)]
+mod tests;

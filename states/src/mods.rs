@@ -13,6 +13,7 @@ pub mod file;
 pub mod module;
 pub mod parse;
 pub mod pkg;
+pub mod service;
 pub mod test;
 #[cfg(test)]
 mod testkit;
@@ -178,7 +179,7 @@ pub struct StateModule {
 }
 
 /// Every state module brine has. Add new ones (pkg, service) here only.
-pub const STATE_MODULES: &[StateModule] = &[test::MODULE, file::MODULE, cmd::MODULE, module::MODULE, pkg::MODULE];
+pub const STATE_MODULES: &[StateModule] = &[test::MODULE, file::MODULE, cmd::MODULE, module::MODULE, pkg::MODULE, service::MODULE];
 
 /// The state function `state.fun`, if registered.
 pub fn lookup(state: &str, fun: &str) -> Option<&'static StateFunction> {

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use brine_common::config::{self, Role};
-use brine_daemon::boot::{self, DaemonArgs};
-use brine_daemon::process::shutdown_signal;
+use brine_common::daemon::boot::{self, DaemonArgs};
+use brine_common::daemon::process::shutdown_signal;
 use brine_master::context::{int_opt, Master};
 use brine_master::{cliserver, listener};
 use clap::Parser;

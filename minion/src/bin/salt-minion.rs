@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use brine_common::Value;
-use brine_daemon::boot::{self, DaemonArgs};
-use brine_daemon::process::shutdown_signal;
+use brine_common::daemon::boot::{self, DaemonArgs};
+use brine_common::daemon::process::shutdown_signal;
 use brine_minion::daemon::{self, Minion};
 use brine_minion::setup::{self, Overrides};
 use clap::Parser;

@@ -13,7 +13,7 @@ use base64::Engine;
 use brine_common::matcher::{self, MatchData};
 use brine_common::wire::{Job, JobReturn, ToMaster};
 use brine_common::{Map, Value};
-use brine_daemon::handshake;
+use brine_common::daemon::handshake;
 
 use super::remote::{Remote, RemoteFiles};
 use super::Minion;

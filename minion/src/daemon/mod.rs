@@ -18,11 +18,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use brine_common::{Map, Value};
-use brine_daemon::keys;
+use brine_common::daemon::keys;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use tokio::sync::watch;
 
-pub use brine_daemon::handshake::valid_id;
+pub use brine_common::daemon::handshake::valid_id;
 
 use link::Link;
 use session::End;
@@ -47,7 +47,7 @@ pub struct Minion {
 
 impl Minion {
     /// Prepare a minion: its key pair (created on first start) and directories.
-    pub fn new(opts: Map, grains: Map) -> Result<Minion, brine_daemon::DaemonError> {
+    pub fn new(opts: Map, grains: Map) -> Result<Minion, brine_common::daemon::DaemonError> {
         let id = opts.get("id").map(Value::py_str).unwrap_or_default();
         let pki_dir = crate::setup::path_opt(&opts, "pki_dir", "/etc/salt/pki/minion");
         let cachedir = crate::setup::path_opt(&opts, "cachedir", "/var/cache/salt/minion");
@@ -133,7 +133,7 @@ pub async fn run(m: Arc<Minion>, mut shutdown: watch::Receiver<bool>) -> i32 {
             End::KeyChanged => {
                 log::error!(
                     "{} The master public key can be found at: {}",
-                    brine_daemon::tls::KEY_CHANGED,
+                    brine_common::daemon::tls::KEY_CHANGED,
                     m.pki_dir.join(pin::PIN_FILE).display()
                 );
                 m.seconds("acceptance_wait_time", 10.0)

@@ -7,8 +7,8 @@
 use std::path::Path;
 
 use brine_common::{Map, Value};
-use brine_daemon::keys;
-use brine_daemon::tls::Pin;
+use brine_common::daemon::keys;
+use brine_common::daemon::tls::Pin;
 use ed25519_dalek::VerifyingKey;
 
 /// The pin file's name.

@@ -74,3 +74,21 @@ pub fn run_watch(fun: StateFn, args: serde_json::Value, test: bool, ctx: &Ctx, r
 pub fn json(ret: &StateRet) -> serde_json::Value {
     Value::Map(ret.clone().into_map()).to_json()
 }
+
+/// Result, comment and changes of a return, for compact assertions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateOutcome {
+    pub result: Option<bool>,
+    pub comment: String,
+    pub changes: serde_json::Value,
+}
+
+impl StateOutcome {
+    pub fn new(result: Option<bool>, comment: &str, changes: serde_json::Value) -> Self {
+        StateOutcome { result, comment: comment.to_string(), changes }
+    }
+
+    pub fn of(ret: &StateRet) -> Self {
+        StateOutcome { result: ret.result, comment: ret.comment.clone(), changes: Value::Map(ret.changes.clone()).to_json() }
+    }
+}

@@ -5,7 +5,7 @@
 //! Reading is cancel-safe (bytes stay in the buffer), so it can sit in a
 //! `select!`. It must not interpret messages beyond parsing them.
 
-use brine_common::wire::{check_frame, encode, parse, WireError, HEADER_LEN};
+use crate::wire::{check_frame, encode, parse, WireError, HEADER_LEN};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -65,7 +65,7 @@ impl<W: AsyncWrite + Unpin> FrameWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use brine_common::wire::ToMinion;
+    use crate::wire::ToMinion;
 
     #[tokio::test]
     async fn frames_cross_a_pipe_in_pieces() {

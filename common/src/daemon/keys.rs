@@ -16,7 +16,7 @@ use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use sha2::{Digest, Sha256};
 
-use crate::DaemonError;
+use crate::daemon::DaemonError;
 
 /// Load `<dir>/<name>.pem`, creating the pair (and `dir`, mode 0700) if it does not exist.
 pub fn load_or_create(dir: &Path, name: &str) -> Result<SigningKey, DaemonError> {

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
 
-use crate::DaemonError;
+use crate::daemon::DaemonError;
 
 /// A Salt level name as a `log` filter (unknown names mean `warning`).
 pub fn level_filter(name: &str) -> LevelFilter {

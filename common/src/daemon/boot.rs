@@ -6,11 +6,11 @@
 
 use std::path::PathBuf;
 
-use brine_common::{Map, Value};
+use crate::{Map, Value};
 
-use crate::logging;
-use crate::process::{self, PidFile};
-use crate::DaemonError;
+use crate::daemon::logging;
+use crate::daemon::process::{self, PidFile};
+use crate::daemon::DaemonError;
 
 /// The command-line options every brine daemon takes.
 #[derive(clap::Args, Debug, Clone, Default)]

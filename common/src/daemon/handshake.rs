@@ -11,7 +11,7 @@
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 
-use crate::keys;
+use crate::daemon::keys;
 
 const AUTH_DOMAIN: &[u8] = b"brine minion auth v1\0";
 const JOB_DOMAIN: &[u8] = b"brine job v1\0";

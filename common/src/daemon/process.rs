@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::DaemonError;
+use crate::daemon::DaemonError;
 
 /// Detach from the terminal: fork, `setsid`, fork again, `chdir /`, and point
 /// stdin/stdout/stderr at `/dev/null`. Only the grandchild returns.
