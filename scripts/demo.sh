@@ -1,31 +1,88 @@
 #!/usr/bin/env bash
-# The main job on its embedded default: compile the bundled state tree
-# (srv-salt-example/) for a cluster node, masterless, and show what it would do.
-# Usage: bash scripts/demo.sh [salt-call function and arguments]
+# The main job on its embedded default: a salt-master and two salt-minions on
+# loopback, each in its own root_dir under a temporary directory, serving the
+# bundled tree srv-salt-example/.
+#   1. the minions show up pending in `salt-key -L`; `salt-key -A -y` accepts them;
+#   2. `salt '*' state.highstate test=True` is a dry run of the whole tree
+#      (nothing on the host changes);
+#   3. `salt '*' state.sls demo` applies a small SLS that writes only inside
+#      each minion's root_dir, then prints what it wrote.
+# Every process is stopped and the temporary directory removed on exit,
+# Ctrl-C included.
+# Usage: bash scripts/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --release --quiet --bin salt-call
-root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
-mkdir -p "$root/conf"
-cat > "$root/conf/minion" <<CONF
-root_dir: $root
-id: thelibrary-node1
-file_client: local
+echo "Building brine (release)..."
+cargo build --release --quiet --bin salt-master --bin salt-minion --bin salt --bin salt-key --bin salt-call
+bin="$PWD/target/release"
+work=$(mktemp -d -t brine-demo-XXXXXX)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$work/master/conf"
+cat > "$work/master/conf/master" <<CONF
+root_dir: $work/master
+interface: 127.0.0.1
+ret_port: $port
 file_roots:
   base:
     - $PWD/srv-salt-example
 pillar_roots:
   base:
     - $PWD/srv-salt-example/pillar
-grains:
-  ip_interfaces:
-    eth0: [192.168.42.43]
 CONF
-if [ $# -eq 0 ]; then
-    set -- state.show_top
-    target/release/salt-call -c "$root/conf" --local "$@"
-    set -- state.show_lowstate
-fi
-target/release/salt-call -c "$root/conf" --local "$@"
+"$bin/salt-master" -c "$work/master/conf" -l warning > "$work/master.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [ -S "$work/master/var/run/salt/master/master.sock" ] && break; sleep 0.1; done
+
+for id in node1 node2; do
+    mkdir -p "$work/$id/conf"
+    cat > "$work/$id/conf/minion" <<CONF
+root_dir: $work/$id
+id: $id
+master: 127.0.0.1
+master_port: $port
+acceptance_wait_time: 0.5
+CONF
+    "$bin/salt-minion" -c "$work/$id/conf" -l warning > "$work/$id.log" 2>&1 &
+    pids+=($!)
+done
+
+salt() { "$bin/salt" -c "$work/master/conf" "$@"; }
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+
+for _ in $(seq 100); do
+    [ "$("$bin/salt-key" -c "$work/master/conf" -l un --out=json | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("minions_pre", [])))')" = 2 ] && break
+    sleep 0.1
+done
+step salt-key -L
+"$bin/salt-key" -c "$work/master/conf" -L
+step salt-key -A -y
+"$bin/salt-key" -c "$work/master/conf" -A -y
+for _ in $(seq 100); do
+    [ "$(salt '*' test.ping --out=json 2>/dev/null | grep -c true || true)" = 2 ] && break
+    sleep 0.2
+done
+step "salt '*' test.ping"
+salt '*' test.ping
+
+step "salt '*' state.highstate test=True"
+start=$(date +%s%N)
+salt '*' state.highstate test=True || true
+echo "(dry run of the whole tree on both minions: $(( ($(date +%s%N) - start) / 1000000 )) ms)"
+
+step "salt '*' state.sls demo"
+start=$(date +%s%N)
+salt '*' state.sls demo
+echo "(applied in $(( ($(date +%s%N) - start) / 1000000 )) ms)"
+
+step "salt 'node1' cmd.run 'cat \$ROOT/srv/demo/motd'"
+salt node1 cmd.run "cat $work/node1/srv/demo/motd"

@@ -30,7 +30,8 @@ pub fn yaml(v: &Value) -> String {
     yaml::dump(v, Some(false)).trim_end_matches('\n').to_string()
 }
 
-/// Salt's `nested` outputter, the default for execution functions.
+/// Salt's `nested` outputter, the default for execution functions (dict keys
+/// sorted, as Salt does for plain dicts).
 pub fn nested(v: &Value) -> String {
     let mut out = Vec::new();
     display(v, 0, "", &mut out);
@@ -66,9 +67,12 @@ fn display(v: &Value, indent: usize, prefix: &str, out: &mut Vec<String>) {
             if indent > 0 {
                 out.push(line(indent, "", "----------", ""));
             }
-            for (k, val) in m {
+            // Salt sorts the keys of plain dicts, which is what most returns are.
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            for k in keys {
                 out.push(line(indent, prefix, k, ":"));
-                display(val, indent + 4, "", out);
+                display(&m[k.as_str()], indent + 4, "", out);
             }
         }
     }
@@ -88,7 +92,7 @@ mod tests {
 
     #[test]
     fn nested_matches_salt_layout() {
-        let v = Value::from_json(&serde_json::json!({"local": {"a": [1, "x"], "b": true}}));
+        let v = Value::from_json(&serde_json::json!({"local": {"b": true, "a": [1, "x"]}}));
         assert_eq!(nested(&v), "local:\n    ----------\n    a:\n        - 1\n        - x\n    b:\n        True");
     }
 

@@ -15,6 +15,8 @@ pub struct Printer {
     pub verbose: bool,
     pub show_jid: bool,
     pub hide_timeout: bool,
+    /// `--state-output` and `--state-verbose` for the highstate outputter.
+    pub state: brine_states::outputter::Options,
 }
 
 fn one(id: &str, v: Value) -> Value {
@@ -23,11 +25,16 @@ fn one(id: &str, v: Value) -> Value {
 
 /// Render `data` with outputter `out`.
 pub fn render(out: &str, data: &Value) -> String {
+    render_with(out, data, &brine_states::outputter::Options::default())
+}
+
+/// Render `data` with outputter `out`, states with `state` options.
+pub fn render_with(out: &str, data: &Value, state: &brine_states::outputter::Options) -> String {
     let text = match out {
         "json" => output::json(data),
         "yaml" => output::yaml(data),
         "txt" | "text" => output::txt(data),
-        "highstate" => brine_states::outputter::highstate(data),
+        "highstate" => brine_states::outputter::highstate_with(data, state),
         "raw" => data.py_repr(),
         "quiet" => String::new(),
         _ => output::nested(data),
@@ -52,7 +59,7 @@ impl Printer {
             Some(o) if o != "highstate" => o.to_string(),
             _ => fallback,
         };
-        render(&out, &one(&r.id, r.ret.clone()))
+        render_with(&out, &one(&r.id, r.ret.clone()), &self.state)
     }
 
     /// One minion's return in a batch run: Salt prints the return's `jid`

@@ -1,5 +1,6 @@
 //! The master's fileserver (`roots` backend) and pillar service: answers a
-//! minion's [`Request`]s from `file_roots` and `pillar_roots`.
+//! minion's [`Request`]s from `file_roots` and `pillar_roots` (mine requests
+//! go to [`crate::mine`]).
 //!
 //! Paths are checked before anything is looked up: absolute paths, `..`
 //! components and odd saltenvs are refused (and logged). A file is sent only
@@ -32,6 +33,9 @@ pub fn answer(master: &Master, id: &str, request: Request) -> Reply {
         Request::FileList { saltenv } => Reply::Names { names: master.files.file_list(&saltenv) },
         Request::File { saltenv, path, hash } => Reply::File(file(master, id, &saltenv, &path, hash.as_deref())),
         Request::Pillar { saltenv, pillarenv } => Reply::Pillar { pillar: compile_pillar(master, id, saltenv, pillarenv) },
+        Request::MineUpdate { data, clear } => crate::mine::update(master, id, data, clear),
+        Request::MineDelete { fun } => crate::mine::delete(master, id, &fun),
+        Request::MineGet { tgt, tgt_type, fun } => crate::mine::get(master, &tgt, &tgt_type, &fun),
     }
 }
 

@@ -134,6 +134,15 @@ impl JobCache {
         })
     }
 
+    /// One job, if the cache has it.
+    pub fn job(&self, jid: &str) -> Result<Option<JobRecord>, JobCacheError> {
+        self.with(|c| {
+            let mut stmt = c.prepare("SELECT jid, fun, arg, tgt, tgt_type, user, minions FROM jobs WHERE jid = ?1")?;
+            let mut rows = stmt.query_map([jid], Self::record)?;
+            rows.next().transpose()
+        })
+    }
+
     /// The returns of a job, by minion id in arrival order.
     pub fn returns(&self, jid: &str) -> Result<Vec<JobReturn>, JobCacheError> {
         self.with(|c| {

@@ -5,7 +5,7 @@
 //! (`listener`) and one task per minion session (`session`), the connected
 //! minions (`registry`), their cached grains and pillar (`minion_data`),
 //! target resolution (`targets`), publishing and collecting jobs (`publish`),
-//! the fileserver and pillar service (`fileserver`), the job cache
+//! the fileserver and pillar service (`fileserver`), the mine (`mine`), the job cache
 //! (`jobcache`), jids (`jid`), the local CLI socket (`cliserver`) and the
 //! runners (`runners`). The CLIs' side of that socket: `client`, their
 //! output (`cliout`) and batches (`batch`).
@@ -22,6 +22,7 @@ pub mod jid;
 pub mod jobcache;
 pub mod keycli;
 pub mod listener;
+pub mod mine;
 pub mod minion_data;
 pub mod pki;
 pub mod publish;

@@ -1,5 +1,5 @@
-//! The master's cache of each minion's grains and pillar (Salt's
-//! `minion_data_cache`), kept in memory and in `<cachedir>/minions/<id>/data.json`
+//! The master's cache of each minion's grains, pillar and mine data (Salt's
+//! `minion_data_cache` and mine bank), kept in memory and in `<cachedir>/minions/<id>/data.json`
 //! so that targeting by grain or pillar works after a master restart.
 //!
 //! It must not compile pillar or talk to minions.
@@ -17,6 +17,8 @@ use crate::pki::valid_id;
 pub struct MinionData {
     pub grains: Map,
     pub pillar: Map,
+    /// Mine data by function alias, as the minion's `mine.update` sent it.
+    pub mine: Map,
 }
 
 /// The cache.
@@ -42,7 +44,7 @@ impl DataCache {
         self.mem.lock().ok().and_then(|m| m.get(id).cloned())
     }
 
-    /// Update one minion's grains or pillar and write the file.
+    /// Update one minion's grains, pillar or mine data and write the file.
     pub fn update(&self, id: &str, change: impl FnOnce(&mut MinionData)) {
         if !valid_id(id) {
             return;
@@ -59,6 +61,7 @@ impl DataCache {
         let text = Value::Map(Map::from_iter([
             ("grains".to_string(), Value::Map(data.grains)),
             ("pillar".to_string(), Value::Map(data.pillar)),
+            ("mine".to_string(), Value::Map(data.mine)),
         ]))
         .to_json()
         .to_string();
@@ -72,5 +75,5 @@ fn read(path: &std::path::Path) -> Option<MinionData> {
     let text = std::fs::read_to_string(path).ok()?;
     let value = Value::from_json(&serde_json::from_str(&text).ok()?);
     let part = |k: &str| value.get(k).and_then(Value::as_map).cloned().unwrap_or_default();
-    Some(MinionData { grains: part("grains"), pillar: part("pillar") })
+    Some(MinionData { grains: part("grains"), pillar: part("pillar"), mine: part("mine") })
 }

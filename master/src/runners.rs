@@ -1,8 +1,12 @@
 //! The runner functions `salt-run` calls, answered inside the master:
-//! `jobs.list_jobs`, `jobs.lookup_jid`, `manage.up`, `manage.down`,
-//! `manage.status`, `fileserver.envs`, `fileserver.file_list`.
+//! `jobs.list_jobs`, `jobs.lookup_jid`, `jobs.print_job`, `jobs.active`, `manage.up`,
+//! `manage.down`, `manage.status`, `manage.present`, `manage.not_present`,
+//! `fileserver.envs`, `fileserver.file_list`.
 //!
-//! It must not publish jobs to minions.
+//! It must not publish jobs to minions, except `jobs.active`'s
+//! `saltutil.running` (`active`).
+
+mod active;
 
 use std::sync::Arc;
 
@@ -23,8 +27,13 @@ pub async fn run(master: &Arc<Master>, fun: &str, arg: &[Value], kwarg: &Map) ->
             Some(jid) => blocking(master, move |m| m.jobs.returns(&jid).map(|r| Value::Map(returns_map(&r)))).await,
             None => (Value::str("Passed invalid arguments: lookup_jid() missing 1 required positional argument: 'jid'"), 1),
         },
-        "manage.up" => (names(status(master).0), 0),
-        "manage.down" => (names(status(master).1), 0),
+        "jobs.active" => active::active(master).await,
+        "jobs.print_job" => match named("jid", 0) {
+            Some(jid) => blocking(master, move |m| print_job(m, &jid)).await,
+            None => (Value::str("Passed invalid arguments: print_job() missing 1 required positional argument: 'jid'"), 1),
+        },
+        "manage.up" | "manage.present" => (names(status(master).0), 0),
+        "manage.down" | "manage.not_present" => (names(status(master).1), 0),
         "manage.status" => {
             let (up, down) = status(master);
             (Value::Map(Map::from_iter([("up".to_string(), names(up)), ("down".to_string(), names(down))])), 0)
@@ -60,18 +69,44 @@ fn status(master: &Master) -> (Vec<String>, Vec<String>) {
     master.pki.list(ACC).into_iter().partition(|id| connected.contains(id))
 }
 
-/// Salt's `list_jobs` shape: jid -> Function, Arguments, Target, Target-type, User, StartTime.
+/// Salt's `_format_jid_instance`: Function, Arguments, Target, Target-type, User, StartTime.
+pub(crate) fn job_instance(j: JobRecord) -> (String, Map) {
+    let fields = [
+        ("Function", Value::Str(j.fun)),
+        ("Arguments", j.arg),
+        ("Target", j.tgt),
+        ("Target-type", Value::Str(j.tgt_type)),
+        ("User", Value::Str(j.user)),
+        ("StartTime", Value::Str(jid_to_time(&j.jid))),
+    ];
+    (j.jid, fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+/// Salt's `list_jobs` shape: jid -> its job instance.
 fn list_jobs(jobs: Vec<JobRecord>) -> Value {
-    let entry = |j: JobRecord| {
-        let fields = [
-            ("Function", Value::Str(j.fun)),
-            ("Arguments", j.arg),
-            ("Target", j.tgt),
-            ("Target-type", Value::Str(j.tgt_type)),
-            ("User", Value::Str(j.user)),
-            ("StartTime", Value::Str(jid_to_time(&j.jid))),
-        ];
-        (j.jid, Value::Map(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect()))
+    Value::Map(jobs.into_iter().map(job_instance).map(|(jid, m)| (jid, Value::Map(m))).collect())
+}
+
+/// Salt's `print_job`: `{jid: {<job instance>, Result: {minion: {return, retcode, success[, out]}}}}`.
+fn print_job(m: &Master, jid: &str) -> Result<Value, crate::jobcache::JobCacheError> {
+    let mut inst = match m.jobs.job(jid)? {
+        Some(j) => job_instance(j).1,
+        None => Map::from_iter([("Error".to_string(), Value::str("Cannot contact returner or no job with this jid"))]),
     };
-    Value::Map(jobs.into_iter().map(entry).collect())
+    let result: Map = m.jobs.returns(jid)?.into_iter().map(|r| (r.id.clone(), cached_return(r))).collect();
+    inst.insert("Result".into(), Value::Map(result));
+    Ok(Value::Map(Map::from_iter([(jid.to_string(), Value::Map(inst))])))
+}
+
+/// One return as Salt's job cache holds it.
+fn cached_return(r: brine_common::wire::JobReturn) -> Value {
+    let mut m = Map::from_iter([
+        ("return".to_string(), r.ret),
+        ("retcode".to_string(), Value::Int(i64::from(r.retcode))),
+        ("success".to_string(), Value::Bool(r.success)),
+    ]);
+    if let Some(out) = r.out {
+        m.insert("out".into(), Value::Str(out));
+    }
+    Value::Map(m)
 }

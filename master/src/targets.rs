@@ -24,13 +24,7 @@ pub struct Resolved {
 
 /// Resolve a publication's target against the accepted minions.
 pub fn resolve(master: &Master, req: &PublishRequest) -> Result<Resolved, String> {
-    let nodegroups = master.opts.get("nodegroups").and_then(Value::as_map).cloned().unwrap_or_default();
-    let mut minions = Vec::new();
-    for id in master.pki.list(ACC) {
-        if matches_minion(master, &id, req, &nodegroups)? {
-            minions.push(id);
-        }
-    }
+    let minions = matching(master, &req.tgt, &req.tgt_type, &req.delimiter)?;
     let missing = listed_without_key(req, &minions);
     let uses_nodegroups = req.tgt_type == "nodegroup" || (req.tgt_type == "compound" && req.tgt.py_str().contains("N@"));
     if uses_nodegroups {
@@ -56,12 +50,24 @@ fn listed_without_key(req: &PublishRequest, matched: &[String]) -> Vec<String> {
     missing
 }
 
-fn matches_minion(master: &Master, id: &str, req: &PublishRequest, nodegroups: &Map) -> Result<bool, String> {
+/// The accepted minions a target names, by the cache of their grains and pillar.
+pub fn matching(master: &Master, tgt: &Value, tgt_type: &str, delimiter: &str) -> Result<Vec<String>, String> {
+    let nodegroups = master.opts.get("nodegroups").and_then(Value::as_map).cloned().unwrap_or_default();
+    let tgt = match tgt_type {
+        "list" => Value::List(list_items(tgt).into_iter().map(Value::Str).collect()),
+        _ => tgt.clone(),
+    };
+    let mut minions = Vec::new();
+    for id in master.pki.list(ACC) {
+        if matches_minion(master, &id, &tgt, tgt_type, delimiter, &nodegroups)? {
+            minions.push(id);
+        }
+    }
+    Ok(minions)
+}
+
+fn matches_minion(master: &Master, id: &str, tgt: &Value, tgt_type: &str, delimiter: &str, nodegroups: &Map) -> Result<bool, String> {
     let data = master.data.get(id).unwrap_or_default();
     let md = MatchData { id, grains: &data.grains, pillar: &data.pillar, nodegroups };
-    let tgt = match req.tgt_type.as_str() {
-        "list" => Value::List(list_items(&req.tgt).into_iter().map(Value::Str).collect()),
-        _ => req.tgt.clone(),
-    };
-    matcher::matches(&tgt, &req.tgt_type, &md, &req.delimiter).map_err(|e| e.to_string())
+    matcher::matches(tgt, tgt_type, &md, delimiter).map_err(|e| e.to_string())
 }

@@ -15,7 +15,7 @@ use brine_states::api::{self, Env, Outcome};
 use brine_states::highstate::FileClient;
 use brine_states::pillar;
 use brine_states::render::Renderer;
-use brine_states::saltfns::SaltFns;
+use brine_states::saltfns::{Hook, SaltFns};
 
 use crate::args::CallArgs;
 
@@ -25,6 +25,14 @@ pub trait Sources {
     fn files(&self) -> &dyn FileClient;
     /// This minion's compiled pillar (before any `pillar=` override).
     fn pillar(&self, opts: &Map, saltfns: &SaltFns) -> Map;
+    /// The functions the minion daemon answers (`mine.get` through the master, `saltutil.running`, ...).
+    fn hook(&self) -> Option<Hook> {
+        None
+    }
+    /// Send this minion's mine data to the master (`mine.update`).
+    fn mine_store(&self, _data: Map, _clear: bool) -> Result<Value, String> {
+        Err("The mine needs a master: mine.update is not available with --local".into())
+    }
 }
 
 /// The state functions whose returns print with the `highstate` outputter.
@@ -44,6 +52,10 @@ pub fn call(opts: &Map, grains: &Map, sources: &dyn Sources, fun: &str, call: &C
         }
     }
     let mut saltfns = SaltFns::new(opts.clone(), grains.clone(), Map::new());
+    let hook = sources.hook();
+    if let Some(hook) = &hook {
+        saltfns.set_hook(hook.clone());
+    }
     let mut pillar = sources.pillar(&opts, &saltfns);
     if let Some(Value::Map(o)) = call.kwargs.get("pillar") {
         pillar::merge_recurse(&mut pillar, o);
@@ -60,7 +72,11 @@ pub fn call(opts: &Map, grains: &Map, sources: &dyn Sources, fun: &str, call: &C
         "state.show_highstate" => api::show_highstate(&env),
         "state.show_lowstate" => api::show_lowstate(&env),
         "state.sls" | "state.apply" | "state.highstate" => run_states(fun, &env, &renderer, &arg0, call),
-        _ => match saltfns.call(fun, &call.args, &call.kwargs) {
+        "mine.update" => match crate::mine::update(&opts, &pillar, &saltfns, sources, call) {
+            Ok(v) => Outcome::ok(v),
+            Err(e) => Outcome { ret: Value::Str(e), retcode: 1 },
+        },
+        _ => match hook.and_then(|h| h(fun, &call.args, &call.kwargs)).unwrap_or_else(|| saltfns.call(fun, &call.args, &call.kwargs)) {
             Ok(v) => Outcome::ok(v),
             Err(e) => Outcome { ret: Value::Str(e), retcode: 1 },
         },

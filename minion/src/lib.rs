@@ -3,7 +3,7 @@
 //! `salt-call` and the `salt-minion` daemon: the minion configuration and
 //! grains (`setup`), the dispatch of function calls to the state engine and
 //! execution modules (`dispatch`) with files and pillar from the local roots
-//! (`local`) or from the master (`daemon`).
+//! (`local`) or from the master (`daemon`), and `mine.update` (`mine`).
 //!
 //! It must not implement states or execution modules itself.
 
@@ -12,4 +12,5 @@ pub mod daemon;
 pub mod dispatch;
 pub mod host;
 pub mod local;
+pub mod mine;
 pub mod setup;

@@ -108,11 +108,15 @@ pub fn split_salt_url(url: &str, default_env: &str) -> Option<(String, String)> 
 }
 
 fn cachedir(ctx: &Ctx) -> PathBuf {
-    ctx.opts.get("cachedir").map(|v| PathBuf::from(v.py_str())).unwrap_or_else(|| PathBuf::from("/var/cache/salt/minion"))
+    ctx.opts
+        .get("cachedir")
+        .map(|v| PathBuf::from(v.py_str()))
+        .unwrap_or_else(|| PathBuf::from("/var/cache/salt/minion"))
 }
 
 fn copy_to(src: &Path, dest: &Path) -> Result<(), ModuleError> {
-    let data = std::fs::read(src).map_err(|e| ModuleError::Execution(format!("Unable to read {}: {e}", src.display())))?;
+    let data =
+        std::fs::read(src).map_err(|e| ModuleError::Execution(format!("Unable to read {}: {e}", src.display())))?;
     crate::file::atomic_write(dest, &data, crate::file::NewPerms::Mode(0o644))
 }
 
@@ -138,9 +142,16 @@ pub fn cache_file(ctx: &Ctx, url: &str, saltenv: Option<String>) -> Result<Optio
 /// Salt's `cp.get_file`: copies a `salt://` file to `dest` (into it when
 /// it is a directory); "" when the source does not exist, False when the
 /// destination directory is missing and `makedirs` is not set.
-pub fn get_file(ctx: &Ctx, url: &str, dest: &str, saltenv: Option<String>, makedirs: bool) -> Result<Value, ModuleError> {
+pub fn get_file(
+    ctx: &Ctx,
+    url: &str,
+    dest: &str,
+    saltenv: Option<String>,
+    makedirs: bool,
+) -> Result<Value, ModuleError> {
     let env = saltenv_of(ctx, saltenv);
-    let (rel, env) = split_salt_url(url, &env).ok_or_else(|| ModuleError::Execution(format!("Unsupported path: {url}")))?;
+    let (rel, env) =
+        split_salt_url(url, &env).ok_or_else(|| ModuleError::Execution(format!("Unsupported path: {url}")))?;
     let Some(src) = with_source(ctx, |s| s.find_file(&rel, &env))? else { return Ok(Value::str("")) };
     let mut target = PathBuf::from(dest);
     if target.is_dir() {
@@ -260,7 +271,10 @@ mod tests {
         assert_eq!(cached, Value::str(expected.to_string_lossy()));
         assert_eq!(std::fs::read_to_string(&expected).unwrap(), "hello\n");
         assert_eq!(call("cp.cache_file", &[Value::str("salt://nope")], &m, &ctx).unwrap(), Value::Bool(false));
-        assert_eq!(call("cp.cache_file", &[Value::str("/etc/hostname")], &m, &ctx).unwrap(), Value::str("/etc/hostname"));
+        assert_eq!(
+            call("cp.cache_file", &[Value::str("/etc/hostname")], &m, &ctx).unwrap(),
+            Value::str("/etc/hostname")
+        );
         let dest = root.join("out/x.txt").to_string_lossy().into_owned();
         let args = [Value::str("salt://sub/a.txt"), Value::str(&dest)];
         assert_eq!(call("cp.get_file", &args, &m, &ctx).unwrap(), Value::Bool(false), "no makedirs");
@@ -274,7 +288,10 @@ mod tests {
         assert_eq!(listed, Value::from_json(&serde_json::json!(["b.txt", "sub/a.txt"])));
         let mut kw = Map::new();
         kw.insert("prefix".into(), Value::str("sub"));
-        assert_eq!(call("cp.list_master", &[], &kw, &ctx).unwrap(), Value::from_json(&serde_json::json!(["sub/a.txt"])));
+        assert_eq!(
+            call("cp.list_master", &[], &kw, &ctx).unwrap(),
+            Value::from_json(&serde_json::json!(["sub/a.txt"]))
+        );
         assert!(call("cp.cache_file", &[Value::str("salt://../etc/passwd")], &m, &ctx).unwrap() == Value::Bool(false));
         let _ = std::fs::remove_dir_all(&root);
     }

@@ -11,20 +11,29 @@
 //! come from (no `salt://` here): state modules call into this crate, never the
 //! reverse.
 
+pub mod accounts;
 pub mod args;
 pub mod cmd;
+pub mod cp;
 pub mod difflib;
 pub mod file;
 pub mod fnmatch;
+pub mod group;
+pub mod network;
+pub mod nginx;
+pub mod pip;
 pub mod pkg;
 pub mod process;
 pub mod pyre;
+pub mod saltutil;
 pub mod service;
 pub mod shlex;
 pub mod sys;
+pub mod sysmod;
 pub mod test;
 #[cfg(test)]
 mod testing;
+pub mod user;
 
 use std::cell::{Cell, RefCell};
 
@@ -77,6 +86,9 @@ pub struct RunContext {
 pub struct Backends<'a> {
     pub pkg: Option<&'a dyn pkg::PkgBackend>,
     pub service: Option<&'a dyn service::ServiceBackend>,
+    /// The minion's file client for `salt://` (cp, pip requirements).
+    pub files: Option<&'a dyn cp::FileSource>,
+    pub accounts: Option<&'a dyn accounts::Accounts>,
 }
 
 impl<'a> Ctx<'a> {
@@ -121,7 +133,21 @@ pub struct Module {
 }
 
 /// Every execution module brine has. Add new modules here, nowhere else.
-pub const MODULES: &[Module] = &[test::MODULE, cmd::MODULE, file::MODULE, pkg::MODULE, service::MODULE];
+pub const MODULES: &[Module] = &[
+    test::MODULE,
+    cmd::MODULE,
+    file::MODULE,
+    pkg::MODULE,
+    service::MODULE,
+    pip::MODULE,
+    cp::MODULE,
+    user::MODULE,
+    group::MODULE,
+    network::MODULE,
+    nginx::MODULE,
+    saltutil::MODULE,
+    sysmod::MODULE,
+];
 
 /// The function registered as `mod.fun`, if any.
 pub fn lookup(full: &str) -> Option<&'static Function> {

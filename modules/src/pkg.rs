@@ -77,7 +77,12 @@ pub trait PkgBackend {
     /// Every package dpkg knows, with its selection state.
     fn query(&self, ctx: &Ctx) -> Result<PkgDb, ModuleError>;
     /// The install candidate of each name ("" when there is none).
-    fn policy(&self, ctx: &Ctx, names: &[String], fromrepo: Option<&str>) -> Result<IndexMap<String, String>, ModuleError>;
+    fn policy(
+        &self,
+        ctx: &Ctx,
+        names: &[String],
+        fromrepo: Option<&str>,
+    ) -> Result<IndexMap<String, String>, ModuleError>;
     /// The versions the repositories offer for `name` or `name=version` specs.
     fn show(&self, ctx: &Ctx, specs: &[String]) -> Result<IndexMap<String, Vec<String>>, ModuleError>;
     /// Whether the package lists have ever been downloaded.
@@ -278,7 +283,11 @@ pub struct LatestOpts {
 
 /// Salt's `pkg.latest_version` for each name: the candidate when it is not
 /// installed or is newer than every installed version, else "".
-pub fn latest_versions(ctx: &Ctx, names: &[String], opts: &LatestOpts) -> Result<IndexMap<String, String>, ModuleError> {
+pub fn latest_versions(
+    ctx: &Ctx,
+    names: &[String],
+    opts: &LatestOpts,
+) -> Result<IndexMap<String, String>, ModuleError> {
     if names.is_empty() {
         return Ok(IndexMap::new());
     }
@@ -371,7 +380,8 @@ fn plan_install(ctx: &Ctx, req: &InstallRequest, old: &IndexMap<String, String>)
                 Some(v) => version = v,
                 None => {
                     let shown = if candidates.is_empty() { "None".to_string() } else { candidates.join(", ") };
-                    plan.errors.push(format!("No version matching '{name}{version}' could be found (available: {shown})"));
+                    plan.errors
+                        .push(format!("No version matching '{name}{version}' could be found (available: {shown})"));
                     continue;
                 }
             }
@@ -546,7 +556,8 @@ fn versions_value(versions: &Versions, as_list: bool) -> Value {
         versions
             .iter()
             .map(|(k, v)| {
-                let value = if as_list { Value::List(v.iter().map(Value::str).collect()) } else { Value::str(v.join(",")) };
+                let value =
+                    if as_list { Value::List(v.iter().map(Value::str).collect()) } else { Value::str(v.join(",")) };
                 (k.clone(), value)
             })
             .collect(),
@@ -600,7 +611,12 @@ fn version_fn(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
         for name in &names {
             if name.contains('*') {
                 glob = true;
-                found.extend(current.iter().filter(|(k, _)| crate::fnmatch::fnmatch(k, name)).map(|(k, v)| (k.clone(), v.clone())));
+                found.extend(
+                    current
+                        .iter()
+                        .filter(|(k, _)| crate::fnmatch::fnmatch(k, name))
+                        .map(|(k, v)| (k.clone(), v.clone())),
+                );
             } else {
                 found.insert(name.clone(), current.get(name).cloned().unwrap_or_default());
             }

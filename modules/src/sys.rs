@@ -93,6 +93,18 @@ pub fn current_user() -> String {
     uid_to_user(euid())
 }
 
+/// The host name (Python's `socket.gethostname()`).
+pub fn hostname() -> String {
+    let mut buf = vec![0 as libc::c_char; 256];
+    // SAFETY: buf is valid for its length; gethostname NUL-terminates on success.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr(), buf.len() - 1) };
+    if rc != 0 {
+        return String::new();
+    }
+    // SAFETY: the buffer is NUL-terminated (its last byte was never written).
+    unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned()
+}
+
 /// The process umask, read without changing it (from /proc when possible).
 pub fn umask() -> u32 {
     if let Some(mask) = umask_from_proc() {

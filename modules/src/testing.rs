@@ -46,5 +46,11 @@ impl ProcessRunner for Recorded {
 
 /// A finished process with this return code and output.
 pub fn output(returncode: i64, stdout: &str, stderr: &str) -> ProcOutput {
-    ProcOutput { pid: 1, returncode, stdout: stdout.as_bytes().to_vec(), stderr: stderr.as_bytes().to_vec(), timed_out: false }
+    ProcOutput {
+        pid: 1,
+        returncode,
+        stdout: stdout.as_bytes().to_vec(),
+        stderr: stderr.as_bytes().to_vec(),
+        timed_out: false,
+    }
 }

@@ -10,13 +10,16 @@
 
 pub mod cmd;
 pub mod file;
+pub mod group;
 pub mod module;
 pub mod parse;
+pub mod pip;
 pub mod pkg;
 pub mod service;
 pub mod test;
 #[cfg(test)]
 mod testkit;
+pub mod user;
 
 use brine_common::{Map, Value};
 use brine_modules::Ctx;
@@ -179,7 +182,17 @@ pub struct StateModule {
 }
 
 /// Every state module brine has. Add new ones (pkg, service) here only.
-pub const STATE_MODULES: &[StateModule] = &[test::MODULE, file::MODULE, cmd::MODULE, module::MODULE, pkg::MODULE, service::MODULE];
+pub const STATE_MODULES: &[StateModule] = &[
+    test::MODULE,
+    file::MODULE,
+    cmd::MODULE,
+    module::MODULE,
+    pkg::MODULE,
+    service::MODULE,
+    pip::MODULE,
+    user::MODULE,
+    group::MODULE,
+];
 
 /// The state function `state.fun`, if registered.
 pub fn lookup(state: &str, fun: &str) -> Option<&'static StateFunction> {

@@ -4,19 +4,65 @@
 //! differs, Result, Comment, Started, Duration, Changes as nested output),
 //! then Salt's summary (Succeeded with changed/unchanged counts, Failed,
 //! Total states run, Total run time). A compile error list prints as
-//! "Data failed to compile:". No colour codes.
+//! "Data failed to compile:". No colour codes. [`Options`] carry Salt's
+//! `state_output` (`full`, `terse`, `mixed`, `changes`) and `state_verbose`.
 //!
 //! It must not change the data it prints.
 
 use brine_common::{output, Map, Value};
 
-/// Render `{minion: return}` with the highstate layout.
-pub fn highstate(v: &Value) -> String {
-    let Value::Map(hosts) = v else { return output::nested(v) };
-    hosts.iter().map(|(host, data)| format_host(host, data)).collect::<Vec<_>>().join("\n")
+/// Salt's `state_output` modes (the `_id` and `filter` variants are not supported).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StateOutput {
+    #[default]
+    Full,
+    /// One line per state.
+    Terse,
+    /// Terse unless the state failed.
+    Mixed,
+    /// Terse unless the state failed or changed something.
+    Changes,
 }
 
-fn format_host(host: &str, data: &Value) -> String {
+impl StateOutput {
+    /// Parse Salt's name of a mode; `None` for an unknown one.
+    pub fn parse(name: &str) -> Option<StateOutput> {
+        match name.to_ascii_lowercase().as_str() {
+            "full" => Some(StateOutput::Full),
+            "terse" => Some(StateOutput::Terse),
+            "mixed" => Some(StateOutput::Mixed),
+            "changes" => Some(StateOutput::Changes),
+            _ => None,
+        }
+    }
+}
+
+/// How the outputter prints states (Salt's `state_output` and `state_verbose`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    pub state_output: StateOutput,
+    /// `false`: states that succeeded without changes are not printed (they still count).
+    pub verbose: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { state_output: StateOutput::Full, verbose: true }
+    }
+}
+
+/// Render `{minion: return}` with the highstate layout.
+pub fn highstate(v: &Value) -> String {
+    highstate_with(v, &Options::default())
+}
+
+/// Render `{minion: return}` with the highstate layout and these options.
+pub fn highstate_with(v: &Value, opts: &Options) -> String {
+    let Value::Map(hosts) = v else { return output::nested(v) };
+    hosts.iter().map(|(host, data)| format_host(host, data, opts)).collect::<Vec<_>>().join("\n")
+}
+
+fn format_host(host: &str, data: &Value, opts: &Options) -> String {
     let mut out = vec![format!("{host}:")];
     match data {
         Value::List(errors) => {
@@ -25,7 +71,7 @@ fn format_host(host: &str, data: &Value) -> String {
                 out.push(format!("----------\n    {}", e.py_str()));
             }
         }
-        Value::Map(states) => format_states(host, states, &mut out),
+        Value::Map(states) => format_states(host, states, opts, &mut out),
         other => out.extend(other.py_str().lines().map(|l| format!("    {l}"))),
     }
     out.join("\n")
@@ -40,18 +86,18 @@ struct Counts {
     duration_ms: f64,
 }
 
-fn format_states(host: &str, states: &Map, out: &mut Vec<String>) {
+fn format_states(host: &str, states: &Map, opts: &Options, out: &mut Vec<String>) {
     let mut rets: Vec<(&String, &Map)> =
         states.iter().filter_map(|(k, v)| v.as_map().filter(|m| m.contains_key("result")).map(|m| (k, m))).collect();
     rets.sort_by_key(|(_, r)| r.get("__run_num__").and_then(Value::as_i64).unwrap_or(0));
     let mut counts = Counts::default();
     for (tag, ret) in rets {
-        format_state(tag, ret, &mut counts, out);
+        format_state(tag, ret, opts, &mut counts, out);
     }
     summary(host, &counts, out);
 }
 
-fn format_state(tag: &str, ret: &Map, counts: &mut Counts, out: &mut Vec<String>) {
+fn format_state(tag: &str, ret: &Map, opts: &Options, counts: &mut Counts, out: &mut Vec<String>) {
     let comps: Vec<&str> = tag.split("_|-").collect();
     let comp = |i: usize| comps.get(i).copied().unwrap_or("");
     let result = ret.get("result").cloned().unwrap_or(Value::Null);
@@ -72,6 +118,19 @@ fn format_state(tag: &str, ret: &Map, counts: &mut Counts, out: &mut Vec<String>
         Some(Value::Int(i)) => *i as f64,
         _ => 0.0,
     };
+    let succeeded = result.truthy();
+    if !opts.verbose && succeeded && changes.is_none() {
+        return;
+    }
+    let terse = match opts.state_output {
+        StateOutput::Full => false,
+        StateOutput::Terse => true,
+        StateOutput::Mixed => result != Value::Bool(false),
+        StateOutput::Changes => succeeded && changes.is_none(),
+    };
+    if terse {
+        return out.push(terse_line(&comps, ret, &result, changes.is_some()));
+    }
     let comment = ret.get("comment").map(Value::py_str).unwrap_or_default();
     let comment = comment.trim().replace('\n', &format!("\n{}", " ".repeat(14)));
     out.push("----------".into());
@@ -96,6 +155,24 @@ fn format_state(tag: &str, ret: &Map, counts: &mut Counts, out: &mut Vec<String>
         }
         None => out.push("     Changes:   ".into()),
     }
+}
+
+/// Salt's `_format_terse` without colours, with `state_output_profile` on (its default).
+fn terse_line(comps: &[&str], ret: &Map, result: &Value, changed: bool) -> String {
+    let outcome = match result {
+        Value::Bool(false) => "Failed",
+        Value::Null => "Differs",
+        _ if changed => "Changed",
+        _ => "Clean",
+    };
+    let comp = |i: usize| comps.get(i).copied().unwrap_or("");
+    let last = comps.last().copied().unwrap_or("");
+    let mut line = format!("  Name: {} - Function: {}.{last} - Result: {outcome}", comp(2), comp(0));
+    if let Some(start) = ret.get("start_time") {
+        let duration = ret.get("duration").map(Value::py_str).unwrap_or_default();
+        line.push_str(&format!(" - Started: {} - Duration: {duration} ms", start.py_str()));
+    }
+    line
 }
 
 fn summary(host: &str, c: &Counts, out: &mut Vec<String>) {
@@ -139,5 +216,28 @@ mod tests {
     fn compile_errors_are_listed() {
         let v = Value::from_json(&serde_json::json!({"local": ["bad thing"]}));
         assert_eq!(highstate(&v), "local:\n    Data failed to compile:\n----------\n    bad thing");
+    }
+
+    fn two_states() -> Value {
+        Value::from_json(&serde_json::json!({"local": {
+            "test_|-a_|-a_|-nop": {"result": true, "comment": "ok", "changes": {}, "__run_num__": 0,
+                                   "start_time": "10:00:00.000000", "duration": 0.5, "name": "a"},
+            "file_|-b_|-/tmp/b_|-managed": {"result": false, "comment": "no", "changes": {}, "__run_num__": 1,
+                                   "start_time": "10:00:01.000000", "duration": 1.5, "name": "/tmp/b"}
+        }}))
+    }
+
+    #[test]
+    fn terse_mixed_and_quiet_modes_print_as_salt() {
+        let terse = Options { state_output: StateOutput::Terse, verbose: true };
+        let text = highstate_with(&two_states(), &terse);
+        assert!(text.starts_with("local:\n  Name: a - Function: test.nop - Result: Clean - Started: 10:00:00.000000 - Duration: 0.5 ms\n  Name: /tmp/b - Function: file.managed - Result: Failed"), "{text}");
+        let mixed = highstate_with(&two_states(), &Options { state_output: StateOutput::Mixed, verbose: true });
+        assert!(mixed.contains("  Name: a - Function") && mixed.contains("          ID: b\n"), "{mixed}");
+        let quiet = highstate_with(&two_states(), &Options { verbose: false, ..Options::default() });
+        assert!(!quiet.contains("ID: a\n") && quiet.contains("ID: b\n") && quiet.contains("Succeeded: 1"), "{quiet}");
+        assert_eq!(highstate_with(&two_states(), &Options::default()), highstate(&two_states()));
+        assert_eq!(StateOutput::parse("Changes"), Some(StateOutput::Changes));
+        assert_eq!(StateOutput::parse("bogus"), None);
     }
 }

@@ -6,9 +6,11 @@
 //! (`grains.*`, `pillar.*`, `config.*`) and Salt's data helpers
 //! (`defaults.merge`, `slsutil.merge`, ...) are written here on the template
 //! engine's values, so that `defaults.merge` and `slsutil.update` mutate in
-//! place as in Salt. Every other name goes to the execution module registry.
+//! place as in Salt. Functions that need the master (`mine.get`) are answered
+//! by a [`Hook`] the minion daemon installs. Every other name goes to the
+//! execution module registry.
 //!
-//! It must not run states.
+//! It must not run states, nor reach the network itself.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -25,10 +27,18 @@ struct Ctx {
     pillar: C,
 }
 
+/// Functions answered outside this crate (by the minion daemon, through its
+/// master): `Some` for a name it answers, `None` for any other.
+pub type Hook = Rc<dyn Fn(&str, &[C], &Map) -> Option<Result<C, String>>>;
+
+/// The names a [`Hook`] answers.
+pub const HOOKED: &[&str] = &["mine.get"];
+
 /// The `salt` mapping of one minion.
 #[derive(Clone)]
 pub struct SaltFns {
     ctx: Rc<RefCell<Ctx>>,
+    hook: Option<Hook>,
 }
 
 type Native = fn(&Ctx, &[Value], &Kwargs) -> Result<Value, Error>;
@@ -60,7 +70,16 @@ const TABLE: &[(&str, Native)] = &[
 impl SaltFns {
     pub fn new(opts: Map, grains: Map, pillar: Map) -> SaltFns {
         let ctx = Ctx { opts: C::Map(opts), grains: C::Map(grains), pillar: C::Map(pillar) };
-        SaltFns { ctx: Rc::new(RefCell::new(ctx)) }
+        SaltFns { ctx: Rc::new(RefCell::new(ctx)), hook: None }
+    }
+
+    /// Answer the [`HOOKED`] names with `hook`.
+    pub fn set_hook(&mut self, hook: Hook) {
+        self.hook = Some(hook);
+    }
+
+    fn knows(&self, name: &str) -> bool {
+        SaltFns::has(name) || (self.hook.is_some() && HOOKED.contains(&name))
     }
 
     /// Replace the pillar the functions see (after it has been compiled).
@@ -79,7 +98,7 @@ impl SaltFns {
     }
 
     fn function(&self, name: &str) -> Option<Value> {
-        if !SaltFns::has(name) {
+        if !self.knows(name) {
             return None;
         }
         let me = self.clone();
@@ -90,6 +109,9 @@ impl SaltFns {
     fn call_jinja(&self, name: &str, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
         if let Some((_, f)) = TABLE.iter().find(|(n, _)| *n == name) {
             return f(&self.ctx.borrow(), args, kwargs);
+        }
+        if let Some(v) = self.call_hook(name, args, kwargs) {
+            return v;
         }
         let cargs: Vec<C> = args.iter().map(Value::to_common).collect::<Result<_, _>>()?;
         let mut ckw = Map::new();
@@ -106,9 +128,24 @@ impl SaltFns {
             .map_err(|e| Error::new(jinja::ErrorKind::Host, e.to_string()))
     }
 
+    fn call_hook(&self, name: &str, args: &[Value], kwargs: &Kwargs) -> Option<Result<Value, Error>> {
+        let hook = self.hook.as_ref().filter(|_| HOOKED.contains(&name))?;
+        let common = || -> Result<(Vec<C>, Map), Error> {
+            let cargs = args.iter().map(Value::to_common).collect::<Result<_, _>>()?;
+            let ckw = kwargs.iter().filter(|(k, _)| !k.starts_with("__")).map(|(k, v)| Ok((k.clone(), v.to_common()?))).collect::<Result<_, Error>>()?;
+            Ok((cargs, ckw))
+        };
+        let (cargs, ckw) = match common() {
+            Ok(c) => c,
+            Err(e) => return Some(Err(e)),
+        };
+        let out = hook(name, &cargs, &ckw)?;
+        Some(out.map(|v| Value::from_common(&v)).map_err(|e| Error::new(jinja::ErrorKind::Host, e)))
+    }
+
     /// Call a function with plain values (for `salt-call`).
     pub fn call(&self, name: &str, args: &[C], kwargs: &Map) -> Result<C, String> {
-        if !SaltFns::has(name) {
+        if !self.knows(name) {
             return Err(format!("'{name}' is not available."));
         }
         let jargs: Vec<Value> = args.iter().map(Value::from_common).collect();

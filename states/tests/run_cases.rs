@@ -51,6 +51,37 @@ fn copy_tree(src: &Path, dst: &Path) {
     }
 }
 
+/// Git keeps neither empty directories nor modes other than 0644/0755, so each
+/// fixture's `sandbox.json` lists its directories (with modes), the file modes
+/// that matter and its symlinks; they are recreated after the copy.
+fn apply_sandbox_manifest(manifest: &Path, sandbox: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(text) = std::fs::read_to_string(manifest) else { return };
+    let m: Json = serde_json::from_str(&text).expect("sandbox.json is JSON");
+    let mode = |v: &Json| u32::from_str_radix(v.as_str().unwrap_or("0755"), 8).expect("octal mode");
+    if let Some(links) = m["links"].as_object() {
+        for (rel, target) in links {
+            let p = sandbox.join(rel);
+            if std::fs::symlink_metadata(&p).is_err() {
+                std::os::unix::fs::symlink(target.as_str().unwrap_or(""), &p).expect("symlink");
+            }
+        }
+    }
+    for key in ["dirs", "file_modes"] {
+        let Some(entries) = m[key].as_object() else { continue };
+        for (rel, v) in entries {
+            let p = sandbox.join(rel);
+            if std::fs::symlink_metadata(&p).is_ok_and(|md| md.file_type().is_symlink()) {
+                continue;
+            }
+            if key == "dirs" {
+                std::fs::create_dir_all(&p).expect("sandbox dir");
+            }
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode(v))).expect("chmod");
+        }
+    }
+}
+
 /// The host the tests run with: files from the case's tree, a minimal
 /// `{{ name }}` / `{{ grains['x'] }}` renderer.
 struct TestHost {
@@ -157,6 +188,7 @@ fn run_case(name: &str) -> Result<(), String> {
     let root_s = root.0.to_string_lossy().into_owned();
     let sandbox = root.0.join("sandbox");
     copy_tree(&dir.join("sandbox"), &sandbox);
+    apply_sandbox_manifest(&dir.join("sandbox.json"), &sandbox);
     copy_tree(&dir.join("tree"), &root.0.join("tree"));
     let low_text =
         std::fs::read_to_string(dir.join("lowstate.json")).map_err(|e| e.to_string())?.replace("{ROOT}", &root_s);

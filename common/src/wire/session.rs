@@ -74,6 +74,21 @@ pub enum Request {
     File { saltenv: String, path: String, hash: Option<String> },
     /// This minion's pillar.
     Pillar { saltenv: Option<String>, pillarenv: Option<String> },
+    /// Store this minion's mine data (`mine.update`), replacing it all when `clear`.
+    MineUpdate {
+        #[serde(with = "json::map")]
+        data: Map,
+        clear: bool,
+    },
+    /// Forget this minion's mine data of function `fun` (`mine.delete`).
+    MineDelete { fun: String },
+    /// The mine data of function(s) `fun` (comma-separated) of the minions `tgt` names (`mine.get`).
+    MineGet {
+        #[serde(with = "json::value")]
+        tgt: Value,
+        tgt_type: String,
+        fun: String,
+    },
 }
 
 /// The master's answer to a [`Request`].
@@ -85,6 +100,11 @@ pub enum Reply {
     Pillar {
         #[serde(with = "json::map")]
         pillar: Map,
+    },
+    /// A function's return, computed on the master.
+    Data {
+        #[serde(with = "json::value")]
+        data: Value,
     },
     Error { message: String },
 }

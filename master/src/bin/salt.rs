@@ -16,6 +16,7 @@ use brine_common::wire::{CliEvent, CliRequest, PublishRequest};
 use brine_common::{Map, Value};
 use brine_master::client::Client;
 use brine_master::cliout::Printer;
+use brine_states::outputter::{Options as StateOptions, StateOutput};
 use brine_master::context::int_opt;
 use clap::Parser;
 
@@ -73,10 +74,10 @@ struct Cli {
     /// Outputter: nested, json, yaml, txt, raw, highstate, quiet.
     #[arg(long = "out", visible_alias = "output")]
     out: Option<String>,
-    /// Highstate output mode (accepted; brine prints `full`).
+    /// Highstate output mode: full, terse, mixed or changes (default: `state_output` from the configuration).
     #[arg(long = "state-output", visible_alias = "state_output")]
     state_output: Option<String>,
-    /// Show states that did not change (accepted; brine shows them).
+    /// `False` hides states that succeeded without changes (default: `state_verbose` from the configuration).
     #[arg(long = "state-verbose", visible_alias = "state_verbose")]
     state_verbose: Option<String>,
     /// Run on this many minions at a time (`N` or `N%`).
@@ -109,8 +110,24 @@ impl Cli {
         flags.iter().find(|(on, _)| *on).map(|(_, t)| *t).unwrap_or("glob")
     }
 
-    fn printer(&self) -> Printer {
-        Printer { out: self.out.clone(), verbose: self.verbose, show_jid: self.show_jid, hide_timeout: self.hide_timeout }
+    fn printer(&self, opts: &Map) -> Printer {
+        Printer {
+            out: self.out.clone(),
+            verbose: self.verbose,
+            show_jid: self.show_jid,
+            hide_timeout: self.hide_timeout,
+            state: self.state_options(opts),
+        }
+    }
+
+    /// The highstate outputter's options: the CLI's, else the configuration's; an unknown mode prints `full` as Salt.
+    fn state_options(&self, opts: &Map) -> StateOptions {
+        let mode = self.state_output.clone().or_else(|| opts.get("state_output").map(Value::py_str)).unwrap_or_default();
+        let verbose = match &self.state_verbose {
+            Some(v) => !matches!(v.to_ascii_lowercase().as_str(), "false" | "0" | "no" | "off"),
+            None => opts.get("state_verbose").is_none_or(Value::truthy),
+        };
+        StateOptions { state_output: StateOutput::parse(&mode).unwrap_or_default(), verbose }
     }
 }
 
@@ -145,16 +162,15 @@ fn run() -> anyhow::Result<u8> {
         wait: !cli.run_async,
     };
     if let Some(batch) = &cli.batch {
-        return Ok(brine_master::batch::run(&opts, request, batch, cli.batch_wait, &cli.printer())?);
+        return Ok(brine_master::batch::run(&opts, request, batch, cli.batch_wait, &cli.printer(&opts))?);
     }
     let mut client = Client::connect(&opts)?;
     client.send(&CliRequest::Publish(request))?;
-    show(&mut client, &cli)
+    show(&mut client, &cli, &cli.printer(&opts))
 }
 
 /// Print events until the master is done; the exit status.
-fn show(client: &mut Client, cli: &Cli) -> anyhow::Result<u8> {
-    let printer = cli.printer();
+fn show(client: &mut Client, cli: &Cli, printer: &Printer) -> anyhow::Result<u8> {
     let mut stdout = std::io::stdout();
     let mut jid = String::new();
     let mut retcodes = Vec::new();

@@ -191,6 +191,13 @@ impl Cluster {
         self.minions.insert(name.to_string(), proc);
     }
 
+    /// Extra configuration for minion `name`, in `conf/minion.d/extra.conf` (write it before starting it).
+    pub fn minion_conf(&self, name: &str, text: &str) {
+        let d = self.root.join(name).join("conf/minion.d");
+        std::fs::create_dir_all(&d).expect("minion.d directory");
+        std::fs::write(d.join("extra.conf"), text).expect("minion.d file");
+    }
+
     pub fn stop_minion(&mut self, name: &str) {
         self.minions.remove(name);
     }

@@ -28,7 +28,7 @@ pub fn start(m: &Arc<Minion>, job_text: &str, sig: &str) -> Result<(), String> {
         return Err("a job with a bad signature".into());
     }
     let job: Job = serde_json::from_str(job_text).map_err(|e| format!("a malformed job: {e}"))?;
-    if !m.running_insert(&job.jid) {
+    if !m.running_insert(&job) {
         log::debug!("job {} is already running", job.jid);
         return Ok(());
     }
@@ -36,8 +36,8 @@ pub fn start(m: &Arc<Minion>, job_text: &str, sig: &str) -> Result<(), String> {
     tokio::task::spawn_blocking(move || {
         let ret = std::panic::catch_unwind(AssertUnwindSafe(|| execute(&m, &job)))
             .unwrap_or_else(|_| Some(crashed(&m, &job)));
-        m.running_remove(&job.jid);
-        if let Some(ret) = ret {
+        let keep = m.running_remove(&job.jid);
+        if let Some(ret) = ret.filter(|_| keep) {
             m.spool.save(&ret);
             if !m.link.send_blocking(ToMaster::Return(ret)) {
                 log::info!("return of job {} kept until the master is back", job.jid);
@@ -47,9 +47,24 @@ pub fn start(m: &Arc<Minion>, job_text: &str, sig: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Run `mine.update` in the background (on connect, as Salt's minion does at start).
+pub fn mine_update(m: &Arc<Minion>) {
+    if !m.opts.get("mine_functions").is_some_and(Value::truthy) {
+        return;
+    }
+    let m = m.clone();
+    tokio::task::spawn_blocking(move || {
+        let remote = Remote { files: RemoteFiles::new(&m.link, &m.cachedir), minion: &m, jid: "" };
+        let outcome = dispatch::call(&m.opts, &m.grains, &remote, "mine.update", &CallArgs::default());
+        if outcome.retcode != 0 {
+            log::warn!("mine.update failed: {}", outcome.ret.py_str());
+        }
+    });
+}
+
 /// Run a job that targets this minion; `None` when it does not.
-fn execute(m: &Minion, job: &Job) -> Option<JobReturn> {
-    let remote = Remote { files: RemoteFiles::new(&m.link, &m.cachedir), link: &m.link };
+fn execute(m: &Arc<Minion>, job: &Job) -> Option<JobReturn> {
+    let remote = Remote { files: RemoteFiles::new(&m.link, &m.cachedir), minion: m, jid: &job.jid };
     if !targeted(m, job, &remote) {
         log::debug!("job {} does not target this minion", job.jid);
         return None;

@@ -1,5 +1,5 @@
 //! The `salt-minion` daemon: its state (options, grains, keys, the link to
-//! the master, the return spool, the jobs running) and the loop that keeps a
+//! the master, the return spool, the jobs running, and whether each was killed) and the loop that keeps a
 //! session with the master up, waiting `acceptance_wait_time` while the key
 //! is pending and exiting (77, as Salt) when it is rejected.
 //!
@@ -9,14 +9,16 @@ mod jobs;
 mod link;
 mod pin;
 mod remote;
+mod saltutil;
 mod session;
 mod spool;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use brine_common::wire::Job;
 use brine_common::{Map, Value};
 use brine_common::daemon::keys;
 use ed25519_dalek::{SigningKey, VerifyingKey};
@@ -31,6 +33,14 @@ use spool::Spool;
 /// Salt's `EX_NOPERM`: the exit status of a minion whose key was rejected.
 pub const EXIT_REJECTED: i32 = 77;
 
+/// A job the minion runs (in a thread of this process).
+#[derive(Debug, Clone)]
+struct Running {
+    job: Job,
+    /// `saltutil.kill_job` was called: its return is dropped, as a killed Salt job sends none.
+    killed: bool,
+}
+
 /// A running minion.
 pub struct Minion {
     pub opts: Map,
@@ -39,9 +49,9 @@ pub struct Minion {
     key: SigningKey,
     pki_dir: PathBuf,
     cachedir: PathBuf,
-    link: Link,
+    link: Arc<Link>,
     spool: Spool,
-    running: Mutex<HashSet<String>>,
+    running: Mutex<HashMap<String, Running>>,
     master_key: Mutex<Option<VerifyingKey>>,
 }
 
@@ -60,9 +70,9 @@ impl Minion {
             key,
             pki_dir,
             cachedir,
-            link: Link::default(),
+            link: Arc::new(Link::default()),
             spool,
-            running: Mutex::new(HashSet::new()),
+            running: Mutex::new(HashMap::new()),
             master_key: Mutex::new(None),
         })
     }
@@ -82,18 +92,42 @@ impl Minion {
     }
 
     /// Mark a job running; `false` if it already is.
-    fn running_insert(&self, jid: &str) -> bool {
-        self.running.lock().is_ok_and(|mut r| r.insert(jid.to_string()))
+    fn running_insert(&self, job: &Job) -> bool {
+        let Ok(mut r) = self.running.lock() else { return false };
+        if r.contains_key(&job.jid) {
+            return false;
+        }
+        r.insert(job.jid.clone(), Running { job: job.clone(), killed: false });
+        true
     }
 
-    fn running_remove(&self, jid: &str) {
-        if let Ok(mut r) = self.running.lock() {
-            r.remove(jid);
-        }
+    /// The job ended; `true` when its return should be sent (it was not killed).
+    fn running_remove(&self, jid: &str) -> bool {
+        self.running.lock().ok().and_then(|mut r| r.remove(jid)).is_some_and(|j| !j.killed)
     }
 
     fn is_running(&self, jid: &str) -> bool {
-        self.running.lock().is_ok_and(|r| r.contains(jid))
+        self.running.lock().is_ok_and(|r| r.get(jid).is_some_and(|j| !j.killed))
+    }
+
+    /// The jobs running and not killed, oldest jid first.
+    fn running_jobs(&self) -> Vec<Job> {
+        let mut jobs: Vec<Job> =
+            self.running.lock().map(|r| r.values().filter(|j| !j.killed).map(|j| j.job.clone()).collect()).unwrap_or_default();
+        jobs.sort_by(|a, b| a.jid.cmp(&b.jid));
+        jobs
+    }
+
+    /// Mark a running job killed; `false` if it is not running.
+    fn kill(&self, jid: &str) -> bool {
+        let Ok(mut r) = self.running.lock() else { return false };
+        match r.get_mut(jid) {
+            Some(j) if !j.killed => {
+                j.killed = true;
+                true
+            }
+            _ => false,
+        }
     }
 
     fn seconds(&self, key: &str, default: f64) -> Duration {

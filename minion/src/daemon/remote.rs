@@ -1,7 +1,8 @@
-//! Files and pillar from the master, for one job: a [`FileClient`] that
+//! Files, pillar and mine data from the master, for one job: a [`FileClient`] that
 //! caches files under `<cachedir>/files/<saltenv>/` and asks with the hash
 //! of the copy it has (so unchanged files are not sent again), and the
-//! [`Sources`] a job's dispatch reads.
+//! [`Sources`] a job's dispatch reads (with the [`Hook`] for `mine.get` and
+//! the sending of `mine.update`'s data).
 //!
 //! Paths are checked here too before anything is asked or written: a path
 //! that would leave the roots (or the cache) is refused locally.
@@ -11,6 +12,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
@@ -18,10 +21,11 @@ use brine_common::wire::{FileReply, Reply, Request};
 use brine_common::{Map, Value};
 use brine_states::highstate::FileClient;
 use brine_states::roots::safe_rel;
-use brine_states::saltfns::SaltFns;
+use brine_states::saltfns::{Hook, SaltFns};
 use sha2::{Digest, Sha256};
 
 use super::link::Link;
+use super::{saltutil, Minion};
 use crate::dispatch::Sources;
 
 /// How long a job waits for one answer from the master.
@@ -137,7 +141,9 @@ impl FileClient for RemoteFiles<'_> {
 /// Files and pillar of one job, from the master.
 pub struct Remote<'a> {
     pub files: RemoteFiles<'a>,
-    pub link: &'a Link,
+    pub minion: &'a Arc<Minion>,
+    /// The job this is for (`saltutil.running` leaves it out, as Salt skips its own process).
+    pub jid: &'a str,
 }
 
 impl Remote<'_> {
@@ -145,7 +151,7 @@ impl Remote<'_> {
     pub fn fetch_pillar(&self, opts: &Map) -> Map {
         let env = |k: &str| opts.get(k).filter(|v| !v.is_null()).map(Value::py_str);
         let request = Request::Pillar { saltenv: env("saltenv"), pillarenv: env("pillarenv") };
-        match self.link.request_blocking(request, REQUEST_TIMEOUT) {
+        match self.minion.link.request_blocking(request, REQUEST_TIMEOUT) {
             Ok(Reply::Pillar { pillar }) => pillar,
             Ok(Reply::Error { message }) => pillar_error(message),
             Ok(other) => pillar_error(format!("unexpected reply: {other:?}")),
@@ -167,6 +173,47 @@ impl Sources for Remote<'_> {
     fn pillar(&self, opts: &Map, _saltfns: &SaltFns) -> Map {
         self.fetch_pillar(opts)
     }
+
+    fn hook(&self) -> Option<Hook> {
+        let (m, jid) = (self.minion.clone(), self.jid.to_string());
+        Some(Rc::new(move |name: &str, args: &[Value], kwargs: &Map| match name {
+            "mine.get" => Some(mine_get(&m.link, args, kwargs)),
+            "mine.delete" => Some(mine_delete(&m.link, args, kwargs)),
+            _ => saltutil::call(&m, &jid, name, args, kwargs),
+        }))
+    }
+
+    fn mine_store(&self, data: Map, clear: bool) -> Result<Value, String> {
+        ask(&self.minion.link, Request::MineUpdate { data, clear })
+    }
+}
+
+/// Ask the master for a computed value.
+fn ask(link: &Link, request: Request) -> Result<Value, String> {
+    match link.request_blocking(request, REQUEST_TIMEOUT)? {
+        Reply::Data { data } => Ok(data),
+        Reply::Error { message } => Err(message),
+        other => Err(format!("unexpected reply from the master: {other:?}")),
+    }
+}
+
+/// `mine.delete(fun)`: the master forgets this minion's data of `fun`.
+fn mine_delete(link: &Link, args: &[Value], kwargs: &Map) -> Result<Value, String> {
+    let fun = args.first().or_else(|| kwargs.get("fun")).map(Value::py_str).ok_or("mine.delete() missing required argument: 'fun'")?;
+    ask(link, Request::MineDelete { fun })
+}
+
+/// `mine.get(tgt, fun, tgt_type='glob')`, answered by the master.
+fn mine_get(link: &Link, args: &[Value], kwargs: &Map) -> Result<Value, String> {
+    let arg = |i: usize, name: &str| args.get(i).or_else(|| kwargs.get(name)).filter(|v| !v.is_null());
+    let tgt = arg(0, "tgt").cloned().ok_or("mine.get() missing required argument: 'tgt'")?;
+    let fun = arg(1, "fun").ok_or("mine.get() missing required argument: 'fun'")?;
+    let fun = match fun {
+        Value::List(l) => l.iter().map(Value::py_str).collect::<Vec<_>>().join(","),
+        other => other.py_str(),
+    };
+    let tgt_type = arg(2, "tgt_type").map_or_else(|| "glob".to_string(), Value::py_str);
+    ask(link, Request::MineGet { tgt, tgt_type, fun })
 }
 
 #[cfg(test)]

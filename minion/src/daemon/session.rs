@@ -136,6 +136,7 @@ where
     let _attached = Attached(m);
     log::info!("connected to the master as {}", m.id);
     m.link.send(ToMaster::Hello { grains: m.grains.clone() }).await;
+    let mine_timer = tokio::spawn(mine_loop(m.clone()));
     for ret in m.spool.all() {
         m.link.send(ToMaster::Return(ret)).await;
     }
@@ -156,10 +157,21 @@ where
         }
     };
     m.link.detach();
+    mine_timer.abort();
     if tokio::time::timeout(Duration::from_secs(1), &mut writer_task).await.is_err() {
         writer_task.abort();
     }
     end
+}
+
+/// `mine.update` now and every `mine_interval` minutes (Salt's default: 60) while the session lasts.
+async fn mine_loop(m: Arc<Minion>) {
+    let minutes = crate::setup::int_opt(&m.opts, "mine_interval", 60).clamp(1, 525_600) as u64;
+    let mut every = tokio::time::interval(Duration::from_secs(minutes * 60));
+    loop {
+        every.tick().await;
+        super::jobs::mine_update(&m);
+    }
 }
 
 async fn write_loop<W: AsyncWrite + Unpin>(mut writer: FrameWriter<W>, mut rx: mpsc::Receiver<ToMaster>) {

@@ -24,7 +24,11 @@ pub struct BadRequirement(pub String);
 const OPERATORS: [&str; 8] = ["===", "==", "!=", "~=", "<=", ">=", "<", ">"];
 
 fn is_url_or_path(pkg: &str) -> bool {
-    pkg.contains("://") || pkg.starts_with(['/', '.']) || pkg.ends_with(".whl") || pkg.ends_with(".tar.gz") || pkg.ends_with(".zip")
+    pkg.contains("://")
+        || pkg.starts_with(['/', '.'])
+        || pkg.ends_with(".whl")
+        || pkg.ends_with(".tar.gz")
+        || pkg.ends_with(".zip")
 }
 
 /// Reads a requirement as pip would (name, extras, specifiers, markers).
@@ -107,7 +111,8 @@ fn parse_version(text: &str) -> Option<Version> {
         None => (0, s),
     };
     let rel_end = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
-    let release: Vec<u64> = s[..rel_end].trim_end_matches('.').split('.').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let release: Vec<u64> =
+        s[..rel_end].trim_end_matches('.').split('.').map(|p| p.parse().ok()).collect::<Option<_>>()?;
     let mut rest = s[rel_end..].trim_start_matches(['.', '-', '_']);
     let mut v = Version { epoch, release, pre: None, post: None, dev: None };
     for (kind, tags) in [(0u8, &["alpha", "a"][..]), (1, &["beta", "b"][..]), (2, &["rc", "c", "pre", "preview"][..])] {
@@ -159,7 +164,8 @@ fn matches_one(version: &Version, raw: &str, oper: &str, spec: &str) -> bool {
     }
     if let Some(prefix) = spec.strip_suffix(".*") {
         let Some(want) = parse_version(prefix) else { return false };
-        let hit = version.epoch == want.epoch && version.release.iter().take(want.release.len()).eq(want.release.iter());
+        let hit =
+            version.epoch == want.epoch && version.release.iter().take(want.release.len()).eq(want.release.iter());
         return if oper == "!=" { !hit } else { oper == "==" && hit };
     }
     let Some(want) = parse_version(spec) else { return false };
@@ -183,10 +189,11 @@ fn matches_one(version: &Version, raw: &str, oper: &str, spec: &str) -> bool {
 /// a pre-release only when a specifier names one, as `packaging` decides.
 pub fn fulfills(version: &str, specs: &[(String, String)]) -> bool {
     let Some(parsed) = parse_version(version) else {
-        return specs.iter().all(|(o, s)| o == "==" && s == version || o == "===" && s == version);
+        return specs.iter().all(|(o, s)| s == version && (o == "==" || o == "==="));
     };
     let is_pre = |v: &Version| v.pre.is_some() || v.dev.is_some();
-    let pre_allowed = specs.iter().any(|(_, spec)| parse_version(spec.trim_end_matches(".*")).is_some_and(|v| is_pre(&v)));
+    let pre_allowed =
+        specs.iter().any(|(_, spec)| parse_version(spec.trim_end_matches(".*")).is_some_and(|v| is_pre(&v)));
     if is_pre(&parsed) && !pre_allowed {
         return false;
     }
@@ -204,7 +211,10 @@ mod tests {
     #[test]
     fn parses_requirements() {
         assert_eq!(parse_requirement("Flask>=2.0,<3").unwrap(), req("Flask", &[(">=", "2.0"), ("<", "3")]));
-        assert_eq!(parse_requirement("my_pkg[extra] == 1.0 ; python_version>'3'").unwrap(), req("my-pkg", &[("==", "1.0")]));
+        assert_eq!(
+            parse_requirement("my_pkg[extra] == 1.0 ; python_version>'3'").unwrap(),
+            req("my-pkg", &[("==", "1.0")])
+        );
         assert_eq!(parse_requirement("/tmp/x-1.0-py3-none-any.whl").unwrap(), req("", &[]));
         assert_eq!(parse_requirement("git+https://x/y.git#egg=y").unwrap(), req("", &[]));
         assert_eq!(

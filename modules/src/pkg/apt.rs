@@ -83,7 +83,12 @@ impl PkgBackend for AptBackend {
         Ok(parse_dpkg_query(&out.stdout, &super::osarch(ctx)))
     }
 
-    fn policy(&self, ctx: &Ctx, names: &[String], fromrepo: Option<&str>) -> Result<IndexMap<String, String>, ModuleError> {
+    fn policy(
+        &self,
+        ctx: &Ctx,
+        names: &[String],
+        fromrepo: Option<&str>,
+    ) -> Result<IndexMap<String, String>, ModuleError> {
         let mut argv = strings(&["apt-cache", "-q", "policy"]);
         argv.extend(names.iter().cloned());
         if let Some(repo) = fromrepo {
@@ -254,7 +259,8 @@ short line\n";
         assert!(!db.installed.contains_key("ghost"));
     }
 
-    const POLICY: &str = "bash:\n  Installed: 5.2.15-2+b8\n  Candidate: 5.2.15-2+b13\n  Version table:\n     5.2.15-2+b13 500\n\
+    const POLICY: &str =
+        "bash:\n  Installed: 5.2.15-2+b8\n  Candidate: 5.2.15-2+b13\n  Version table:\n     5.2.15-2+b13 500\n\
 hello:\n  Installed: (none)\n  Candidate: 2.10-3\n\
 nope:\n  Installed: (none)\n  Candidate: (none)\n";
 

@@ -203,7 +203,8 @@ Package: gone\nStatus: deinstall ok config-files\nVersion: 1.0\nArchitecture: am
     std::fs::write(admin.join("status"), status).unwrap();
     let backend = AptBackend::with_root(&root);
     let m = Map::new();
-    let ctx = Ctx::new(&m, &m, &m, &SystemRunner).with_backends(Backends { pkg: Some(&backend), ..Backends::default() });
+    let ctx =
+        Ctx::new(&m, &m, &m, &SystemRunner).with_backends(Backends { pkg: Some(&backend), ..Backends::default() });
     assert_eq!(call("pkg.version", &[Value::str("hello")], &m, &ctx).unwrap(), Value::str("2.9-1"));
     let db = package_db(&ctx).unwrap();
     assert_eq!(db.removed.get("gone"), Some(&vec!["1.0".to_string()]));
@@ -224,7 +225,9 @@ fn real_package_install_and_remove() {
     let name = [("sl".to_string(), None)].into_iter().collect::<Targets>();
     let changes = install(&ctx, &InstallRequest { targets: name.clone(), ..InstallRequest::default() }).unwrap();
     assert!(changes.contains_key("sl"), "{changes:?}");
-    assert!(!install(&ctx, &InstallRequest { targets: name.clone(), ..InstallRequest::default() }).unwrap().contains_key("sl"));
+    assert!(!install(&ctx, &InstallRequest { targets: name.clone(), ..InstallRequest::default() })
+        .unwrap()
+        .contains_key("sl"));
     let removed = uninstall(&ctx, RemoveAction::Purge, &name).unwrap();
     assert!(removed.get("installed").and_then(|i| i.get("sl")).is_some(), "{removed:?}");
 }

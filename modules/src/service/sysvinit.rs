@@ -55,7 +55,9 @@ impl SysvInit {
             let Ok(entries) = std::fs::read_dir(self.path("etc").join(dir)) else { continue };
             for entry in entries.flatten() {
                 let file = entry.file_name().to_string_lossy().into_owned();
-                if let Some(name) = file.strip_prefix(kind).map(|rest| rest.trim_start_matches(|c: char| c.is_ascii_digit())) {
+                if let Some(name) =
+                    file.strip_prefix(kind).map(|rest| rest.trim_start_matches(|c: char| c.is_ascii_digit()))
+                {
                     if !name.is_empty() {
                         out.push(name.to_string());
                     }
@@ -102,7 +104,11 @@ impl ServiceBackend for SysvInit {
     fn get_all(&self, _: &Ctx) -> Result<Vec<String>, ModuleError> {
         let mut all: Vec<String> = std::fs::read_dir(self.path("etc/init.d"))
             .map(|entries| {
-                entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n != "README").collect()
+                entries
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n != "README")
+                    .collect()
             })
             .unwrap_or_default();
         all.extend(self.linked('S'));

@@ -51,9 +51,14 @@ fn sysvinit_fake_init_scripts_start_stop_reload_and_status() {
     let root = fake_root("ctl", &["web", "README"]);
     let sysv = SysvInit::with_root(&root);
     let m = Map::new();
-    let ctx = Ctx::new(&m, &m, &m, &SystemRunner).with_backends(Backends { service: Some(&sysv), ..Backends::default() });
+    let ctx =
+        Ctx::new(&m, &m, &m, &SystemRunner).with_backends(Backends { service: Some(&sysv), ..Backends::default() });
     assert_eq!(call("service.status", &one("web"), &m, &ctx).unwrap(), Value::Bool(false));
-    assert_eq!(call("service.reload", &one("web"), &m, &ctx).unwrap(), Value::Bool(false), "reload of a stopped service fails");
+    assert_eq!(
+        call("service.reload", &one("web"), &m, &ctx).unwrap(),
+        Value::Bool(false),
+        "reload of a stopped service fails"
+    );
     assert_eq!(call("service.start", &one("web"), &m, &ctx).unwrap(), Value::Bool(true));
     assert_eq!(call("service.status", &one("web"), &m, &ctx).unwrap(), Value::Bool(true));
     assert_eq!(call("service.reload", &one("web"), &m, &ctx).unwrap(), Value::Bool(true));
@@ -74,7 +79,8 @@ fn sysvinit_fake_init_scripts_enable_and_disable_with_update_rc_d() {
     let root = fake_root("boot", &["web"]);
     let sysv = SysvInit::with_root(&root);
     let m = Map::new();
-    let ctx = Ctx::new(&m, &m, &m, &SystemRunner).with_backends(Backends { service: Some(&sysv), ..Backends::default() });
+    let ctx =
+        Ctx::new(&m, &m, &m, &SystemRunner).with_backends(Backends { service: Some(&sysv), ..Backends::default() });
     assert_eq!(call("service.enabled", &one("web"), &m, &ctx).unwrap(), Value::Bool(false));
     assert_eq!(call("service.enable", &one("web"), &m, &ctx).unwrap(), Value::Bool(true));
     assert!(root.join("etc/rc2.d/S01web").exists(), "first enable runs `update-rc.d web defaults`");
@@ -92,13 +98,17 @@ fn systemd_runs_systemctl_and_reports_its_errors() {
     let runner = Recorded::new(|argv| {
         let line = argv.join(" ");
         match line.as_str() {
-            "systemctl start nginx.service" => output(1, "", "Job for nginx.service failed.\nRunning scope as unit: run-1.scope"),
+            "systemctl start nginx.service" => {
+                output(1, "", "Job for nginx.service failed.\nRunning scope as unit: run-1.scope")
+            }
             "systemctl is-active nginx.service" => output(3, "inactive", ""),
             "systemctl is-enabled nginx.service" => output(0, "enabled", ""),
             "systemctl status -n 0 nosuch.service" => output(4, "", "Unit nosuch.service could not be found."),
-            l if l.ends_with("list-unit-files") => {
-                output(0, "nginx.service enabled enabled\nssh.socket disabled enabled\nbad\ncron.service disabled enabled", "")
-            }
+            l if l.ends_with("list-unit-files") => output(
+                0,
+                "nginx.service enabled enabled\nssh.socket disabled enabled\nbad\ncron.service disabled enabled",
+                "",
+            ),
             _ => output(0, "", ""),
         }
     });
@@ -111,7 +121,10 @@ fn systemd_runs_systemctl_and_reports_its_errors() {
     assert_eq!(call("service.available", &one("nosuch"), &m, &ctx).unwrap(), Value::Bool(false));
     let all = call("service.get_all", &[], &m, &ctx).unwrap();
     assert_eq!(all, Value::from_json(&serde_json::json!(["cron", "nginx", "ssh.socket"])));
-    assert_eq!(call("service.get_disabled", &[], &m, &ctx).unwrap(), Value::from_json(&serde_json::json!(["cron", "ssh.socket"])));
+    assert_eq!(
+        call("service.get_disabled", &[], &m, &ctx).unwrap(),
+        Value::from_json(&serde_json::json!(["cron", "ssh.socket"]))
+    );
     assert_eq!(call("service.stop", &one("x.timer"), &m, &ctx).unwrap(), Value::Bool(true));
     assert!(runner.commands().contains(&"systemctl stop x.timer".to_string()));
 }

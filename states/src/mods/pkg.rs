@@ -95,9 +95,9 @@ fn empty_pkgs(pkgs: &Option<Value>) -> bool {
     matches!(pkgs, Some(Value::List(l)) if l.is_empty())
 }
 
-/// The installed versions (purge-wanted included), or Salt's failure return.
-fn current_versions(call: &StateCall) -> Result<pkg::Versions, StateRet> {
-    pkg::package_db(call.ctx).map(|db| db.current()).map_err(|e| StateRet::new(call.name()).error(e.to_string()))
+/// The installed versions (purge-wanted included), or the error to report.
+fn current_versions(call: &StateCall) -> Result<pkg::Versions, String> {
+    pkg::package_db(call.ctx).map(|db| db.current()).map_err(|e| e.to_string())
 }
 
 fn mod_watch(call: &StateCall) -> Result<StateRet, StateError> {

@@ -92,7 +92,11 @@ enum Started {
 
 impl Started {
     fn of(running: bool) -> Self {
-        if running { Started::Running } else { Started::Dead }
+        if running {
+            Started::Running
+        } else {
+            Started::Dead
+        }
     }
 }
 
@@ -154,7 +158,14 @@ fn toggle(call: &StateCall, name: &str, want: bool, started: Started, result: bo
     Ok(Toggle::of(Some(false), toggle_failed(name, want, started, error)))
 }
 
-fn toggled(call: &StateCall, name: &str, want: bool, before: bool, started: Started, result: bool) -> Result<Toggle, StateError> {
+fn toggled(
+    call: &StateCall,
+    name: &str,
+    want: bool,
+    before: bool,
+    started: Started,
+    result: bool,
+) -> Result<Toggle, StateError> {
     let after = service::enabled(call.ctx, name)?;
     let mut changes = Map::new();
     if before != after {
@@ -166,16 +177,24 @@ fn toggled(call: &StateCall, name: &str, want: bool, before: bool, started: Star
         Started::Dead => "is dead",
     };
     let word = if want { "enabled" } else { "disabled" };
-    Ok(Toggle { result: Some(result), comment: format!("Service {name} has been {word}, and {tail}"), changes: Some(changes) })
+    Ok(Toggle {
+        result: Some(result),
+        comment: format!("Service {name} has been {word}, and {tail}"),
+        changes: Some(changes),
+    })
 }
 
 fn toggle_failed(name: &str, want: bool, started: Started, error: Option<String>) -> String {
     let base = match (want, started) {
-        (true, Started::Running) => format!("Failed when setting service {name} to start at boot, but the service is running"),
+        (true, Started::Running) => {
+            format!("Failed when setting service {name} to start at boot, but the service is running")
+        }
         (true, Started::Desired) => {
             format!("Failed when setting service {name} to start at boot, but the service was already running")
         }
-        (true, Started::Dead) => format!("Failed when setting service {name} to start at boot, and the service is dead"),
+        (true, Started::Dead) => {
+            format!("Failed when setting service {name} to start at boot, and the service is dead")
+        }
         (false, Started::Running) => format!("Failed when setting service {name} to not start at boot, and is running"),
         (false, Started::Desired) => {
             format!("Failed when setting service {name} to not start at boot, but the service was already running")
@@ -191,7 +210,13 @@ fn toggle_failed(name: &str, want: bool, started: Started, error: Option<String>
 }
 
 /// Applies `enable` after the service reached (or kept) its state.
-fn follow_enable(call: &StateCall, ret: &mut StateRet, a: &Args, started: Started, result: bool) -> Result<(), StateError> {
+fn follow_enable(
+    call: &StateCall,
+    ret: &mut StateRet,
+    a: &Args,
+    started: Started,
+    result: bool,
+) -> Result<(), StateError> {
     if let Some(want) = a.enable {
         toggle(call, &a.name, want, started, result)?.apply(ret);
     }
@@ -213,16 +238,17 @@ fn typo_error(ret: StateRet, name: &str) -> StateRet {
 
 const NO_MASKING: &str = "Service masking not available on this minion";
 
-/// The service's availability, or the return that ends the state.
-fn check_available(call: &StateCall, ret: StateRet, a: &Args, verb: &str, absent_ok: bool) -> Result<StateRet, StateRet> {
+/// None when the service is available, else the return that ends the state.
+fn unavailable(call: &StateCall, a: &Args, verb: &str, absent_ok: bool) -> Option<StateRet> {
+    let ret = StateRet::new(call.arg("name").clone());
     match service::available(call.ctx, &a.name) {
-        Err(e) => Err(ret.error(e.to_string())),
-        Ok(true) => Ok(ret),
-        Ok(false) if call.test => Err(ret.with_result(None).with_comment(format!(
+        Err(e) => Some(ret.error(e.to_string())),
+        Ok(true) => None,
+        Ok(false) if call.test => Some(ret.with_result(None).with_comment(format!(
             "Service {} not present; if created in this state run, it would have been {verb}",
             a.name
         ))),
-        Ok(false) => Err(ret.with_result(Some(absent_ok)).with_comment(not_available(&a.name))),
+        Ok(false) => Some(ret.with_result(Some(absent_ok)).with_comment(not_available(&a.name))),
     }
 }
 
@@ -241,14 +267,13 @@ fn note_change(ret: &mut StateRet, name: &str, before: (bool, bool), after: (boo
 
 fn running(call: &StateCall) -> Result<StateRet, StateError> {
     let a = parse(call)?;
-    let ret = StateRet::new(call.arg("name").clone());
+    let mut ret = StateRet::new(call.arg("name").clone());
     if a.enabled_typo {
         return Ok(typo_error(ret, &a.name));
     }
-    let mut ret = match check_available(call, ret, &a, "started", false) {
-        Ok(r) => r,
-        Err(done) => return Ok(done),
-    };
+    if let Some(done) = unavailable(call, &a, "started", false) {
+        return Ok(done);
+    }
     let ctx = call.ctx;
     let before = (service::is_running(ctx, &a.name, a.sig.as_deref())?, service::enabled(ctx, &a.name)?);
     let unmask_note = if a.unmask { Some(NO_MASKING) } else { None };
@@ -266,7 +291,12 @@ fn running(call: &StateCall) -> Result<StateRet, StateError> {
     start_and_report(call, ret, &a, before)
 }
 
-fn start_and_report(call: &StateCall, mut ret: StateRet, a: &Args, before: (bool, bool)) -> Result<StateRet, StateError> {
+fn start_and_report(
+    call: &StateCall,
+    mut ret: StateRet,
+    a: &Args,
+    before: (bool, bool),
+) -> Result<StateRet, StateError> {
     let ctx = call.ctx;
     match service::control(ctx, &a.name, Action::Start) {
         Err(e) => return Ok(ret.error(e.to_string())),
@@ -297,14 +327,13 @@ fn start_and_report(call: &StateCall, mut ret: StateRet, a: &Args, before: (bool
 
 fn dead(call: &StateCall) -> Result<StateRet, StateError> {
     let a = parse(call)?;
-    let ret = StateRet::new(call.arg("name").clone());
+    let mut ret = StateRet::new(call.arg("name").clone());
     if a.enabled_typo {
         return Ok(typo_error(ret, &a.name));
     }
-    let mut ret = match check_available(call, ret, &a, "stopped", true) {
-        Ok(r) => r,
-        Err(done) => return Ok(done),
-    };
+    if let Some(done) = unavailable(call, &a, "stopped", true) {
+        return Ok(done);
+    }
     let ctx = call.ctx;
     let before = (service::is_running(ctx, &a.name, a.sig.as_deref())?, service::enabled(ctx, &a.name)?);
     if !before.0 {

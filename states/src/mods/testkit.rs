@@ -89,6 +89,10 @@ impl StateOutcome {
     }
 
     pub fn of(ret: &StateRet) -> Self {
-        StateOutcome { result: ret.result, comment: ret.comment.clone(), changes: Value::Map(ret.changes.clone()).to_json() }
+        StateOutcome {
+            result: ret.result,
+            comment: ret.comment.clone(),
+            changes: Value::Map(ret.changes.clone()).to_json(),
+        }
     }
 }

@@ -109,7 +109,13 @@ fn wanted(a: &Args) -> Result<Option<Targets>, StateError> {
     Ok((!desired.is_empty()).then_some(desired))
 }
 
-fn plan(call: &StateCall, a: &Args, mut desired: Targets, db: &pkg::PkgDb, refresh: &mut bool) -> Result<Plan, StateError> {
+fn plan(
+    call: &StateCall,
+    a: &Args,
+    mut desired: Targets,
+    db: &pkg::PkgDb,
+    refresh: &mut bool,
+) -> Result<Plan, StateError> {
     let current = db.current();
     let to_unpurge: Vec<String> = desired.keys().filter(|n| db.purge_desired.contains_key(*n)).cloned().collect();
     resolve_latest(call, &mut desired, &current, refresh)?;
@@ -133,7 +139,12 @@ fn plan(call: &StateCall, a: &Args, mut desired: Targets, db: &pkg::PkgDb, refre
 
 /// Versions `latest` replaced by the candidate (or the installed version
 /// when up to date, None when unknown); refreshes at most once.
-fn resolve_latest(call: &StateCall, desired: &mut Targets, current: &Versions, refresh: &mut bool) -> Result<(), StateError> {
+fn resolve_latest(
+    call: &StateCall,
+    desired: &mut Targets,
+    current: &Versions,
+    refresh: &mut bool,
+) -> Result<(), StateError> {
     let names: Vec<String> =
         desired.iter().filter(|(_, v)| v.as_deref() == Some("latest")).map(|(n, _)| n.clone()).collect();
     if names.is_empty() {
@@ -156,11 +167,8 @@ fn installable(call: &StateCall, targets: &Targets) -> Result<Map, StateError> {
     let latest_names: Vec<String> =
         targets.iter().filter(|(_, v)| v.as_deref().is_none_or(str::is_empty)).map(|(n, _)| n.clone()).collect();
     let latest = pkg::latest_versions(call.ctx, &latest_names, &LatestOpts::default())?;
-    let explicit: Vec<String> = targets
-        .iter()
-        .filter(|(n, _)| !latest_names.contains(n))
-        .map(|(n, v)| desired_pkg(n, v.as_deref()))
-        .collect();
+    let explicit: Vec<String> =
+        targets.iter().filter(|(n, _)| !latest_names.contains(n)).map(|(n, v)| desired_pkg(n, v.as_deref())).collect();
     let repo = pkg::repo_versions(call.ctx, &explicit)?;
     let mut changes = Map::new();
     for name in targets.keys() {
@@ -221,7 +229,7 @@ fn apply(call: &StateCall, mut ret: StateRet, a: &Args, plan: Plan, refresh: boo
     }
     let new = match current_versions(call) {
         Ok(v) => v,
-        Err(r) => return Ok(r),
+        Err(e) => return Ok(ret.error(e)),
     };
     Ok(report(ret, &plan, &new, &pkg_ret, a.common.ignore_epoch))
 }
@@ -234,16 +242,21 @@ fn verify(desired: &Targets, new: &Versions, ignore_epoch: Option<bool>) -> (Vec
         let good = match version.as_deref() {
             _ if have.is_empty() => false,
             None | Some("") | Some("latest") => true,
-            Some(v) if v.ends_with('*') && have[0].starts_with(&v[..v.len() - 1]) => true,
+            Some(v) if v.strip_suffix('*').is_some_and(|p| have.first().is_some_and(|h| h.starts_with(p))) => true,
             Some(v) => spec::fulfills(&have, v, ignore_epoch, false),
         };
-        if good { ok.push(name.clone()) } else { failed.push(name.clone()) }
+        if good {
+            ok.push(name.clone())
+        } else {
+            failed.push(name.clone())
+        }
     }
     (ok, failed)
 }
 
 fn summary(names: &[String], desired: &Targets) -> String {
-    let parts: Vec<String> = names.iter().map(|n| desired_pkg(n, desired.get(n).cloned().flatten().as_deref())).collect();
+    let parts: Vec<String> =
+        names.iter().map(|n| desired_pkg(n, desired.get(n).cloned().flatten().as_deref())).collect();
     parts.join(", ")
 }
 
@@ -276,7 +289,8 @@ fn report(mut ret: StateRet, plan: &Plan, new: &Versions, pkg_ret: &Map, ignore_
     }
     let mut result = true;
     if !failed.is_empty() {
-        comment.insert(0, format!("The following packages failed to install/update: {}", summary(&failed, &plan.desired)));
+        comment
+            .insert(0, format!("The following packages failed to install/update: {}", summary(&failed, &plan.desired)));
         result = false;
     }
     for name in plan.to_reinstall.keys() {

@@ -67,7 +67,11 @@ fn wanted(call: &StateCall, c: &Common) -> Result<Wanted, StateError> {
     if listed(c) {
         let pkgs = c.pkgs.clone().unwrap_or(Value::Null);
         let repacked = spec::repack(&pkgs, &|n: &str| pkg::normalize_name(call.ctx, n))?;
-        return Ok(if repacked.is_empty() { Wanted::Invalid } else { Wanted::Names(repacked.keys().cloned().collect()) });
+        return Ok(if repacked.is_empty() {
+            Wanted::Invalid
+        } else {
+            Wanted::Names(repacked.keys().cloned().collect())
+        });
     }
     if empty_pkgs(&c.pkgs) {
         return Ok(Wanted::Nothing);
@@ -76,7 +80,11 @@ fn wanted(call: &StateCall, c: &Common) -> Result<Wanted, StateError> {
 }
 
 /// The upgrades, and Salt's "No information found" problems.
-fn plan(names: &[String], avail: &IndexMap<String, String>, current: &IndexMap<String, String>) -> (Upgrades, Vec<String>) {
+fn plan(
+    names: &[String],
+    avail: &IndexMap<String, String>,
+    current: &IndexMap<String, String>,
+) -> (Upgrades, Vec<String>) {
     let mut targets = Upgrades::new();
     let mut problems = Vec::new();
     for name in names {
@@ -116,7 +124,8 @@ fn predict(
     up_to_date: &[String],
     current: &IndexMap<String, String>,
 ) -> Result<StateRet, StateError> {
-    let mut comments = vec![format!("The following packages would be installed/upgraded: {}", sorted_keys(targets).join(", "))];
+    let mut comments =
+        vec![format!("The following packages would be installed/upgraded: {}", sorted_keys(targets).join(", "))];
     if !up_to_date.is_empty() {
         let mut sorted = up_to_date.to_vec();
         sorted.sort();
@@ -137,7 +146,13 @@ fn predict(
     Ok(ret.with_result(None).with_comment(comments.join("\n")))
 }
 
-fn apply(call: &StateCall, mut ret: StateRet, c: &Common, targets: &Upgrades, up_to_date: &[String]) -> Result<StateRet, StateError> {
+fn apply(
+    call: &StateCall,
+    mut ret: StateRet,
+    c: &Common,
+    targets: &Upgrades,
+    up_to_date: &[String],
+) -> Result<StateRet, StateError> {
     let req = InstallRequest {
         targets: targets.keys().map(|n| (n.clone(), None)).collect::<Targets>(),
         refresh: false,
@@ -149,7 +164,8 @@ fn apply(call: &StateCall, mut ret: StateRet, c: &Common, targets: &Upgrades, up
         Ok(ch) => ch,
         Err(e) => return Ok(ret.error(format!("An error was encountered while installing package(s): {e}"))),
     };
-    let comment = if changes.is_empty() { nothing_changed(targets, up_to_date) } else { changed(targets, &changes, up_to_date) };
+    let comment =
+        if changes.is_empty() { nothing_changed(targets, up_to_date) } else { changed(targets, &changes, up_to_date) };
     ret.result = Some(comment.1);
     ret.comment = comment.0;
     ret.changes = changes;

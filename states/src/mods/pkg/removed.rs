@@ -89,12 +89,20 @@ fn remove_targets(call: &StateCall, c: &Common, db: &PkgDb) -> Result<Result<Vec
     }
     if targets.is_empty() {
         let matching = if version_spec { " (matching specified versions)" } else { "" };
-        return Ok(Err(StateRet::new(name).with_comment(format!("All specified packages{matching} are already absent"))));
+        return Ok(Err(
+            StateRet::new(name).with_comment(format!("All specified packages{matching} are already absent"))
+        ));
     }
     Ok(Ok(targets))
 }
 
-fn apply(call: &StateCall, mut ret: StateRet, action: RemoveAction, params: &Targets, targets: &[String]) -> Result<StateRet, StateError> {
+fn apply(
+    call: &StateCall,
+    mut ret: StateRet,
+    action: RemoveAction,
+    params: &Targets,
+    targets: &[String],
+) -> Result<StateRet, StateError> {
     let changes = match pkg::uninstall(call.ctx, action, params) {
         Ok(ch) => ch,
         Err(e) => return Ok(failed(ret.name.clone(), &e, doing(action))),

@@ -1,6 +1,7 @@
 //! Tests of the `pkg` states on a recorded package backend (an in-memory
 //! dpkg database and repository that records every command), with the
-//! returns reference Salt 3007 gives on this Debian 12 machine.
+//! returns reference Salt 3007 gives on this Debian 12 machine. They must
+//! never reach the real apt or dpkg.
 
 use std::cell::RefCell;
 
@@ -76,7 +77,12 @@ impl PkgBackend for FakePkg {
         for t in targets {
             let (name, version) = t.split_once('=').map(|(n, v)| (n, Some(v))).unwrap_or((t, None));
             let Some(v) = version.map(str::to_string).or_else(|| self.candidates.get(name).cloned()) else {
-                return Ok(RunResult { pid: 1, retcode: 100, stdout: String::new(), stderr: format!("E: Unable to locate package {name}") });
+                return Ok(RunResult {
+                    pid: 1,
+                    retcode: 100,
+                    stdout: String::new(),
+                    stderr: format!("E: Unable to locate package {name}"),
+                });
             };
             self.db.borrow_mut().installed.insert(name.to_string(), vec![v]);
         }
@@ -135,7 +141,10 @@ fn installed_in_test_mode_predicts_and_runs_nothing() {
                "comment": "The following packages would be installed/updated: hello"})
     );
     let wrong = with_fake(&fake, |ctx| run(installed::installed, json!({"name": "bash", "version": "1.0"}), true, ctx));
-    assert_eq!(wrong.changes.get("bash").map(|c| c.get("new").cloned()), Some(Some(brine_common::Value::str("installed"))));
+    assert_eq!(
+        wrong.changes.get("bash").map(|c| c.get("new").cloned()),
+        Some(Some(brine_common::Value::str("installed")))
+    );
     let nothing = with_fake(&fake, |ctx| run(installed::installed, json!({"name": "x", "pkgs": []}), true, ctx));
     assert_eq!(nothing.comment, "No packages to install provided");
     assert_eq!((fake.logged("install"), fake.logged("update")), (0, 0), "{:?}", fake.log.borrow());
@@ -233,7 +242,8 @@ fn removed_and_purged_follow_salt() {
         json!({"name": "bash", "changes": {"bash": {"new": "", "old": "5.2.15-2+b8"}}, "result": true,
                "comment": "All targeted packages were removed."})
     );
-    let purge = with_fake(&fake, |ctx| run(removed::purged, json!({"name": "x", "pkgs": ["bash", "mc", "hello"]}), false, ctx));
+    let purge =
+        with_fake(&fake, |ctx| run(removed::purged, json!({"name": "x", "pkgs": ["bash", "mc", "hello"]}), false, ctx));
     assert_eq!(
         purge.comment,
         "The following packages were not installed: hello The following packages were purged: bash, mc."

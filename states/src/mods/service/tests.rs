@@ -75,7 +75,8 @@ impl ServiceBackend for FakeService {
 
 fn go(backend: &dyn ServiceBackend, fun: crate::mods::StateFn, args: serde_json::Value, test: bool) -> StateOutcome {
     let m = Map::new();
-    let ctx = Ctx::new(&m, &m, &m, &SystemRunner).with_backends(Backends { service: Some(backend), ..Backends::default() });
+    let ctx =
+        Ctx::new(&m, &m, &m, &SystemRunner).with_backends(Backends { service: Some(backend), ..Backends::default() });
     StateOutcome::of(&run(fun, args, test, &ctx))
 }
 
@@ -95,7 +96,10 @@ fn running_starts_a_stopped_service_and_predicts_in_test_mode() {
 fn running_with_enable_enables_at_boot() {
     let fake = FakeService::new(&[], &[]);
     let r = go(&fake, super::running, json!({"name": "nginx", "enable": true}), false);
-    assert_eq!(r, StateOutcome::new(Some(true), "Service nginx has been enabled, and is running", json!({"nginx": true})));
+    assert_eq!(
+        r,
+        StateOutcome::new(Some(true), "Service nginx has been enabled, and is running", json!({"nginx": true}))
+    );
     assert_eq!(fake.acted(), vec!["start nginx", "enable nginx"]);
     let fake = FakeService::new(&["nginx"], &[]);
     let t = go(&fake, super::running, json!({"name": "nginx", "enable": "True"}), true);
@@ -103,7 +107,11 @@ fn running_with_enable_enables_at_boot() {
     let r = go(&fake, super::running, json!({"name": "nginx", "enable": true}), false);
     assert_eq!(
         r,
-        StateOutcome::new(Some(true), "Service nginx has been enabled, and is in the desired state", json!({"nginx": true}))
+        StateOutcome::new(
+            Some(true),
+            "Service nginx has been enabled, and is in the desired state",
+            json!({"nginx": true})
+        )
     );
     let r = go(&fake, super::running, json!({"name": "nginx", "enable": true}), false);
     assert_eq!(r, StateOutcome::new(Some(true), "The service nginx is already running", json!({})));
@@ -117,7 +125,11 @@ fn missing_services_and_the_enabled_typo() {
     let t = go(&fake, super::running, json!({"name": "nosuch"}), true);
     assert_eq!(
         t,
-        StateOutcome::new(None, "Service nosuch not present; if created in this state run, it would have been started", json!({}))
+        StateOutcome::new(
+            None,
+            "Service nosuch not present; if created in this state run, it would have been started",
+            json!({})
+        )
     );
     let d = go(&fake, super::dead, json!({"name": "nosuch"}), false);
     assert_eq!(d, StateOutcome::new(Some(true), "The named service nosuch is not available", json!({})));
@@ -136,11 +148,21 @@ fn dead_enabled_and_disabled() {
     let t = go(&fake, super::dead, json!({"name": "nginx"}), true);
     assert_eq!(t, StateOutcome::new(None, "Service nginx is set to be killed", json!({})));
     let r = go(&fake, super::dead, json!({"name": "nginx", "enable": false}), false);
-    assert_eq!(r, StateOutcome::new(Some(true), "Service nginx has been disabled, and is dead", json!({"nginx": true})));
+    assert_eq!(
+        r,
+        StateOutcome::new(Some(true), "Service nginx has been disabled, and is dead", json!({"nginx": true}))
+    );
     let again = go(&fake, super::dead, json!({"name": "nginx"}), false);
     assert_eq!(again.comment, "The service nginx is already dead");
     let en = go(&fake, super::enabled, json!({"name": "nginx"}), false);
-    assert_eq!(en, StateOutcome::new(Some(true), "Service nginx has been enabled, and is in the desired state", json!({"nginx": true})));
+    assert_eq!(
+        en,
+        StateOutcome::new(
+            Some(true),
+            "Service nginx has been enabled, and is in the desired state",
+            json!({"nginx": true})
+        )
+    );
     let en = go(&fake, super::enabled, json!({"name": "nginx"}), false);
     assert_eq!(en.comment, "Service nginx is already enabled, and is in the desired state");
     let dis = go(&fake, super::disabled, json!({"name": "nginx"}), true);
@@ -212,7 +234,8 @@ fn fake_init_scripts_running_enable_and_reload_on_watch() {
 fn returns_are_salt_shaped() {
     let fake = FakeService::new(&[], &[]);
     let m = Map::new();
-    let ctx = Ctx::new(&m, &m, &m, &SystemRunner).with_backends(Backends { service: Some(&fake), ..Backends::default() });
+    let ctx =
+        Ctx::new(&m, &m, &m, &SystemRunner).with_backends(Backends { service: Some(&fake), ..Backends::default() });
     let ret = run(super::running, json!({"name": "nginx"}), false, &ctx);
     assert_eq!(
         json(&ret),
