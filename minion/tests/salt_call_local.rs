@@ -146,3 +146,67 @@ fn highstate_outputter_is_the_default_for_state_runs() {
     assert!(out.contains("          ID: noop\n    Function: test.nop\n      Result: True"), "{out}");
     assert!(out.contains("Summary for local"), "{out}");
 }
+
+/// Every file below `dir` with its bytes and mode, sorted: a fingerprint of a sandbox.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = entry.path();
+            let md = std::fs::symlink_metadata(&p).unwrap();
+            let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            if md.is_dir() {
+                out.push((rel, Vec::new(), md.permissions().mode()));
+                stack.push(p);
+            } else {
+                out.push((rel, std::fs::read(&p).unwrap_or_default(), md.permissions().mode()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn test_mode_leaves_the_sandbox_identical_and_a_second_apply_changes_nothing() {
+    let t = Tree::new("twice");
+    let sb = t.path().join("sandbox");
+    std::fs::create_dir_all(&sb).unwrap();
+    std::fs::write(sb.join("existing.conf"), "old\n").unwrap();
+    let sls = format!(
+        "conf-dir:\n  file.directory:\n    - name: {sb}/etc\n    - mode: 750\n\
+         conf:\n  file.managed:\n    - name: {sb}/etc/app.conf\n    - contents: port=80\n    - mode: 640\n    - require:\n      - file: conf-dir\n\
+         existing:\n  file.managed:\n    - name: {sb}/existing.conf\n    - contents: new\n\
+         marker:\n  cmd.run:\n    - name: touch {sb}/marker\n    - creates: {sb}/marker\n\
+         reload:\n  cmd.run:\n    - name: echo reloaded >> {sb}/reloads\n    - onchanges:\n      - file: conf\n",
+        sb = sb.display()
+    );
+    t.file("twice.sls", &sls);
+    let before = snapshot(&sb);
+    let (code, out, _) = t.call(&["--out=json", "state.apply", "twice", "test=True"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(snapshot(&sb), before, "test=True changed the sandbox");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rets = v["local"].as_object().unwrap();
+    assert!(rets.values().filter(|r| r["__id__"] != "reload").all(|r| r["result"].is_null()), "{out}");
+
+    let (code, out, _) = t.call(&["--out=json", "state.apply", "twice"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let changed = v["local"].as_object().unwrap().values().filter(|r| !r["changes"].as_object().unwrap().is_empty()).count();
+    assert_eq!(changed, 5, "first apply changes every state: {out}");
+    assert_eq!(std::fs::read_to_string(sb.join("etc/app.conf")).unwrap(), "port=80\n");
+    assert_eq!(std::fs::read_to_string(sb.join("reloads")).unwrap(), "reloaded\n");
+
+    let after_first = snapshot(&sb);
+    let (code, out, _) = t.call(&["--out=json", "state.apply", "twice"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for r in v["local"].as_object().unwrap().values() {
+        assert!(r["changes"].as_object().unwrap().is_empty(), "second apply changed something: {out}");
+        assert_eq!(r["result"], serde_json::json!(true), "{out}");
+    }
+    assert_eq!(snapshot(&sb), after_first, "the second apply touched the sandbox");
+}

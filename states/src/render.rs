@@ -129,9 +129,9 @@ impl Renderer<'_> {
     pub fn jinja(&self, text: &str, file: &StateFile, saltenv: &str, sls: &str, extra: &Map) -> Result<String, String> {
         let mut globals: Vec<(String, jinja::Value)> = vec![
             ("salt".into(), self.salt.value()),
-            ("grains".into(), jinja::Value::from_common(&Value::Map(self.grains.clone()))),
-            ("pillar".into(), jinja::Value::from_common(&Value::Map(self.pillar.clone()))),
-            ("opts".into(), jinja::Value::from_common(&Value::Map(self.opts.clone()))),
+            ("grains".into(), map_value(self.grains)),
+            ("pillar".into(), map_value(self.pillar)),
+            ("opts".into(), map_value(self.opts)),
             ("saltenv".into(), jinja::Value::from_common(&Value::str(saltenv))),
             ("sls".into(), jinja::Value::from_common(&Value::str(sls))),
         ];
@@ -158,6 +158,11 @@ impl Renderer<'_> {
         }
         Ok(out)
     }
+}
+
+/// A template dict from a map, without first cloning the map.
+fn map_value(m: &Map) -> jinja::Value {
+    jinja::Value::dict(m.iter().map(|(k, v)| (jinja::Value::str(k), jinja::Value::from_common(v))).collect())
 }
 
 /// The text with a `#!` pipeline line blanked (kept as an empty line so that

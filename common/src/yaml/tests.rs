@@ -924,3 +924,30 @@ fn load_never_panics() {
         assert!(result.is_ok(), "load panicked on {src:?}");
     }
 }
+
+/// An SLS-like document of `n` states, for timing the loader.
+fn sls_like(n: usize) -> String {
+    let mut s = String::new();
+    for i in 0..n {
+        s.push_str(&format!(
+            "state_{i}:\n  file.managed:\n    - name: /etc/app/conf_{i}.cfg\n    - mode: 644\n    - user: root\n    - contents: |\n        line one of {i}\n        line two: value\n    - require:\n      - pkg: pkg_{i}\n      - file: state_{prev}\n",
+            prev = i.saturating_sub(1)
+        ));
+    }
+    s
+}
+
+/// Times `load` on 1,000 states (run with `--release -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn time_load_sls_like() {
+    let src = sls_like(1000);
+    let first = load(&src);
+    assert!(matches!(&first, Ok(Value::Map(m)) if m.len() == 1000));
+    let started = std::time::Instant::now();
+    for _ in 0..50 {
+        assert_eq!(load(&src), first);
+    }
+    let total = started.elapsed();
+    println!("load x50 on {} bytes: {total:?} ({:?} each)", src.len(), total / 50);
+}

@@ -82,12 +82,13 @@ fn run() -> anyhow::Result<ExitCode> {
         .with_context(|| format!("loading the minion configuration from {}", cli.config_dir.display()))?;
     let call = parse_input(&words[1..]);
     let outcome = minion.call(&fun, &call);
+    let retcode = outcome.retcode;
     let mut wrapped = Map::new();
-    wrapped.insert("local".into(), outcome.ret.clone());
+    wrapped.insert("local".into(), outcome.ret);
     let wrapped = Value::Map(wrapped);
     let out = cli.out.clone().unwrap_or_else(|| brine_minion::dispatch::outputter(&fun).into());
     print_output(&out, &wrapped)?;
-    let code = match (outcome.retcode, cli.retcode_passthrough) {
+    let code = match (retcode, cli.retcode_passthrough) {
         (0, _) => 0,
         (rc, true) => rc.clamp(1, 255) as u8,
         (_, false) => 1,
