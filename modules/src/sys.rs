@@ -75,12 +75,37 @@ pub fn group_by_gid(gid: u32) -> Option<String> {
 
 /// Salt's `uid_to_user`: the name, or the uid as text when unknown.
 pub fn uid_to_user(uid: u32) -> String {
-    user_by_uid(uid).map(|u| u.name).unwrap_or_else(|| uid.to_string())
+    cached(&USER_NAMES, uid, || user_by_uid(uid).map(|u| u.name))
 }
 
 /// Salt's `gid_to_group`: the name, or the gid as text when unknown.
 pub fn gid_to_group(gid: u32) -> String {
-    group_by_gid(gid).unwrap_or_else(|| gid.to_string())
+    cached(&GROUP_NAMES, gid, || group_by_gid(gid))
+}
+
+thread_local! {
+    // Names of ids already looked up: NSS re-reads /etc/passwd on every call,
+    // which dominated a no-op run of many file states. Only found names are
+    // kept, so a user created later in the run is still seen.
+    static USER_NAMES: std::cell::RefCell<std::collections::HashMap<u32, String>> = Default::default();
+    static GROUP_NAMES: std::cell::RefCell<std::collections::HashMap<u32, String>> = Default::default();
+}
+
+fn cached(
+    cache: &'static std::thread::LocalKey<std::cell::RefCell<std::collections::HashMap<u32, String>>>,
+    id: u32,
+    lookup: impl FnOnce() -> Option<String>,
+) -> String {
+    if let Some(name) = cache.with(|c| c.borrow().get(&id).cloned()) {
+        return name;
+    }
+    match lookup() {
+        Some(name) => {
+            cache.with(|c| c.borrow_mut().insert(id, name.clone()));
+            name
+        }
+        None => id.to_string(),
+    }
 }
 
 pub fn euid() -> u32 {

@@ -34,9 +34,10 @@ pub use quote::{dquote, encode_scalar, squote, try_encode_scalar, EncodeError};
 /// `Null`; a second document is an error, as in Salt's yaml renderer.
 pub fn load(src: &str) -> Result<Value, YamlError> {
     let src = reader::prepare(src)?;
-    match compose::compose(&src)? {
+    let root = compose::compose(&src)?;
+    match root {
         None => Ok(Value::Null),
-        Some(doc) => Ok(construct::construct(&doc.root, doc.aliased, src.len())?),
+        Some(node) => Ok(construct::construct(&node, src.len())?),
     }
 }
 

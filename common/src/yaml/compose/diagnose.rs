@@ -79,7 +79,7 @@ impl Composer<'_> {
             at = self.tab_run_start(index, at);
         }
         if kind == YamlErrorKind::Parser {
-            at = self.tokens.mapping_start(index).map_or(at, |k| k.0);
+            at = self.tokens.mapping_starts.get(&index).map_or(at, |k| k.0);
             if self.tokens.block_scalars.binary_search(&index).is_ok() {
                 at = self.block_indicator_mark(marker).unwrap_or(at);
             }
