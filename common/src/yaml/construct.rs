@@ -6,10 +6,13 @@
 //! PyYAML builds collections lazily (generators run level by level after
 //! their parent), which decides which error is reported first; the
 //! constructor below keeps that order. Objects live in an arena while being
-//! built, so an alias shares its anchor's object like a Python reference.
+//! built, so an alias shares its anchor's object like a Python reference;
+//! a document without aliases has no shared object, so its objects are
+//! moved, not copied, into the value.
 //!
 //! It must not resolve tags or look at the source text: the composer did.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
@@ -48,9 +51,15 @@ enum Filler {
     Pairs,
 }
 
-/// The document's value; `source_len` (in bytes) sizes the work budget.
-pub(crate) fn construct(root: &Rc<Node>, source_len: usize) -> Result<Value, Marked> {
+/// The document's value; `aliased` says whether an alias shares a node,
+/// `source_len` (in bytes) sizes the work budget.
+pub(crate) fn construct(
+    root: &Rc<Node>,
+    aliased: bool,
+    source_len: usize,
+) -> Result<Value, Marked> {
     let mut c = Constructor {
+        shared: aliased,
         budget: source_len.saturating_mul(4).saturating_add(MAX_EXPANSION),
         ..Constructor::default()
     };
@@ -68,6 +77,9 @@ struct Constructor {
     objs: Vec<Obj>,
     memo: HashMap<*const Node, usize>,
     queue: Vec<(usize, Rc<Node>, Filler)>,
+    /// Whether a node (so an object) can be reached twice: only then are
+    /// objects memoized and copied rather than moved out.
+    shared: bool,
     budget: usize,
     budget_used: usize,
 }
@@ -76,8 +88,10 @@ impl Constructor {
     /// `construct_object`: scalars now, collections as an empty object
     /// whose generator is queued.
     fn object(&mut self, node: &Rc<Node>) -> Result<usize, Marked> {
-        if let Some(&id) = self.memo.get(&Rc::as_ptr(node)) {
-            return Ok(id);
+        if self.shared {
+            if let Some(&id) = self.memo.get(&Rc::as_ptr(node)) {
+                return Ok(id);
+            }
         }
         let obj = match filler_for(&node.tag) {
             Some(filler) => {
@@ -88,7 +102,9 @@ impl Constructor {
         };
         self.objs.push(obj);
         let id = self.objs.len() - 1;
-        self.memo.insert(Rc::as_ptr(node), id);
+        if self.shared {
+            self.memo.insert(Rc::as_ptr(node), id);
+        }
         Ok(id)
     }
 
@@ -138,16 +154,25 @@ impl Constructor {
     /// Salt's `construct_mapping`: unhashable keys and keys equal in Python
     /// (`1`, `1.0`, `true`) are errors.
     fn mapping(&mut self, node: &Rc<Node>) -> Result<Vec<(Value, usize)>, Marked> {
-        if !matches!(node.kind, NodeKind::Map(_)) {
+        let NodeKind::Map(own) = &node.kind else {
             return Err(expected("a mapping node", node));
-        }
-        let pairs = self.flatten(node, 0)?;
+        };
+        let plain = own
+            .iter()
+            .all(|(k, _)| k.tag != MERGE_TAG && k.tag != VALUE_TAG);
+        let flat;
+        let pairs: &Pairs = if plain {
+            own
+        } else {
+            flat = self.flatten(node, 0)?;
+            &flat
+        };
         self.spend(pairs.len(), node.start)?;
         let mut out: Vec<(Value, usize)> = Vec::with_capacity(pairs.len());
-        let mut seen: HashSet<PyKey> = HashSet::with_capacity(pairs.len());
-        for (key_node, value_node) in &pairs {
+        let mut seen: HashSet<PyKey<'static>> = HashSet::new();
+        for (key_node, value_node) in pairs {
             let key_id = self.object(key_node)?;
-            let Obj::Scalar(key) = &self.objs[key_id] else {
+            let Obj::Scalar(key) = &mut self.objs[key_id] else {
                 return Err(Marked::with_context(
                     YamlErrorKind::Constructor,
                     MAPPING_CONTEXT,
@@ -156,9 +181,14 @@ impl Constructor {
                     key_node.start,
                 ));
             };
-            let key = key.clone();
+            // Nothing else reads a key's object unless nodes are shared.
+            let key = if self.shared {
+                key.clone()
+            } else {
+                std::mem::take(key)
+            };
             let value_id = self.object(value_node)?;
-            if py_key(&key).is_some_and(|k| !seen.insert(k)) {
+            if is_duplicate(&key, &out, &mut seen) {
                 return Err(Marked::with_context(
                     YamlErrorKind::Constructor,
                     MAPPING_CONTEXT,
@@ -300,6 +330,9 @@ impl Constructor {
             ));
         }
         self.spend(1, at)?;
+        if !self.shared {
+            return self.moved_value(id, depth, at);
+        }
         let items: Vec<(Option<Value>, usize)> = match &self.objs[id] {
             Obj::Scalar(v) => return Ok(v.clone()),
             Obj::Pending => return Ok(Value::Null),
@@ -317,11 +350,55 @@ impl Constructor {
         let mut map = Map::with_capacity(items.len());
         for (key, i) in items {
             let v = self.value(i, depth + 1, at)?;
-            map.insert(json_key(&key.unwrap_or_default()), v);
+            map.insert(json_key(key.unwrap_or_default()), v);
         }
         Ok(Value::Map(map))
     }
+
+    /// [`Self::value`] when no object is reached twice: each is moved out.
+    fn moved_value(&mut self, id: usize, depth: usize, at: Mark) -> Result<Value, Marked> {
+        let Some(obj) = self.objs.get_mut(id) else {
+            return Ok(Value::Null);
+        };
+        match std::mem::replace(obj, Obj::Pending) {
+            Obj::Scalar(v) => Ok(v),
+            Obj::Pending => Ok(Value::Null),
+            Obj::Seq(ids) => {
+                let mut list = Vec::with_capacity(ids.len());
+                for i in ids {
+                    list.push(self.value(i, depth + 1, at)?);
+                }
+                Ok(Value::List(list))
+            }
+            Obj::Map(pairs) => {
+                let mut map = Map::with_capacity(pairs.len());
+                for (key, i) in pairs {
+                    let v = self.value(i, depth + 1, at)?;
+                    map.insert(json_key(key), v);
+                }
+                Ok(Value::Map(map))
+            }
+        }
+    }
 }
+
+/// Whether `key` equals, as a Python dict key, one already in `out` (whose
+/// keys are all in `seen` once `out` is past [`LINEAR_KEYS`]).
+fn is_duplicate(key: &Value, out: &[(Value, usize)], seen: &mut HashSet<PyKey<'static>>) -> bool {
+    let Some(k) = py_key(key) else {
+        return false;
+    };
+    if out.len() < LINEAR_KEYS {
+        return out.iter().any(|(o, _)| py_key(o).as_ref() == Some(&k));
+    }
+    if seen.is_empty() {
+        seen.extend(out.iter().filter_map(|(o, _)| py_key(o)).map(PyKey::owned));
+    }
+    !seen.insert(k.owned())
+}
+
+/// Up to how many keys a mapping is searched for duplicates one by one.
+const LINEAR_KEYS: usize = 8;
 
 fn filler_for(tag: &str) -> Option<Filler> {
     match tag.strip_prefix("tag:yaml.org,2002:")? {
@@ -357,7 +434,7 @@ fn retag_str(key: &Node) -> Rc<Node> {
         _ => String::new(),
     };
     Rc::new(Node {
-        tag: STR_TAG.to_string(),
+        tag: Cow::Borrowed(STR_TAG),
         start: key.start,
         kind: NodeKind::Scalar(value),
     })
@@ -391,7 +468,7 @@ fn same_raw_key(a: &Node, b: &Node) -> bool {
 /// The value of a scalar tag (`construct_yaml_*`), or the error Python
 /// raises for it.
 fn scalar(node: &Node) -> Result<Value, Marked> {
-    let tag = node.tag.as_str();
+    let tag: &str = &node.tag;
     let known = matches!(
         tag.strip_prefix("tag:yaml.org,2002:"),
         Some("str" | "null" | "bool" | "int" | "float" | "timestamp" | "python/unicode" | "binary")
@@ -600,14 +677,25 @@ fn py_int(s: &str, base: u32) -> Result<Num, String> {
 /// A hashable key as a Python dict tells keys apart: `True`, `1` and `1.0`
 /// are the same key, a NaN is never equal to another.
 #[derive(PartialEq, Eq, Hash)]
-enum PyKey {
+enum PyKey<'a> {
     Null,
     Int(i64),
     Float(u64),
-    Str(String),
+    Str(Cow<'a, str>),
 }
 
-fn py_key(v: &Value) -> Option<PyKey> {
+impl PyKey<'_> {
+    fn owned(self) -> PyKey<'static> {
+        match self {
+            PyKey::Null => PyKey::Null,
+            PyKey::Int(i) => PyKey::Int(i),
+            PyKey::Float(f) => PyKey::Float(f),
+            PyKey::Str(s) => PyKey::Str(Cow::Owned(s.into_owned())),
+        }
+    }
+}
+
+fn py_key(v: &Value) -> Option<PyKey<'_>> {
     Some(match v {
         Value::Null => PyKey::Null,
         Value::Bool(b) => PyKey::Int(i64::from(*b)),
@@ -620,23 +708,21 @@ fn py_key(v: &Value) -> Option<PyKey> {
             PyKey::Int(*f as i64)
         }
         Value::Float(f) => PyKey::Float(f.to_bits()),
-        Value::Str(s) => PyKey::Str(s.clone()),
+        Value::Str(s) => PyKey::Str(Cow::Borrowed(s)),
         Value::List(_) | Value::Map(_) => return None,
     })
 }
 
 /// The string `json.dumps` writes for a dict key.
-fn json_key(v: &Value) -> String {
+fn json_key(v: Value) -> String {
     match v {
-        Value::Str(s) => s.clone(),
+        Value::Str(s) => s,
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) if f.is_nan() => "NaN".into(),
-        Value::Float(f) if f.is_infinite() => {
-            if *f > 0.0 { "Infinity" } else { "-Infinity" }.into()
-        }
-        Value::Float(f) => py_float(*f),
+        Value::Float(f) if f.is_infinite() => if f > 0.0 { "Infinity" } else { "-Infinity" }.into(),
+        Value::Float(f) => py_float(f),
         other => other.py_repr(),
     }
 }
@@ -731,7 +817,7 @@ mod tests {
         assert!(!eq(Value::Float(f64::NAN), Value::Float(f64::NAN)));
         assert!(!eq(Value::Float(1.5), Value::Int(1)));
         assert!(eq(Value::Null, Value::Null));
-        assert_eq!(json_key(&Value::Float(1e20)), "1e+20");
-        assert_eq!(json_key(&Value::Bool(true)), "true");
+        assert_eq!(json_key(Value::Float(1e20)), "1e+20");
+        assert_eq!(json_key(Value::Bool(true)), "true");
     }
 }

@@ -34,10 +34,9 @@ pub use quote::{dquote, encode_scalar, squote, try_encode_scalar, EncodeError};
 /// `Null`; a second document is an error, as in Salt's yaml renderer.
 pub fn load(src: &str) -> Result<Value, YamlError> {
     let src = reader::prepare(src)?;
-    let root = compose::compose(&src)?;
-    match root {
+    match compose::compose(&src)? {
         None => Ok(Value::Null),
-        Some(node) => Ok(construct::construct(&node, src.len())?),
+        Some(doc) => Ok(construct::construct(&doc.root, doc.aliased, src.len())?),
     }
 }
 

@@ -949,25 +949,9 @@ fn time_load_sls_like() {
         assert_eq!(load(&src), first);
     }
     let total = started.elapsed();
-    println!("load x50 on {} bytes: {total:?} ({:?} each)", src.len(), total / 50);
-}
-#[test]
-#[ignore]
-fn tmp_phases() {
-    let src = sls_like(1000);
-    let t = std::time::Instant::now();
-    for _ in 0..50 { let mut p = yaml_rust2::parser::Parser::new_from_str(&src); loop { match p.next_token() { Ok((yaml_rust2::parser::Event::StreamEnd, _)) | Err(_) => break, _ => {} } } }
-    println!("parser {:?}", t.elapsed() / 50);
-    let t = std::time::Instant::now();
-    for _ in 0..50 { let n = yaml_rust2::scanner::Scanner::new(src.chars()).count(); assert!(n > 0); }
-    println!("scanner {:?}", t.elapsed() / 50);
-    let t = std::time::Instant::now();
-    for _ in 0..50 { let c: Vec<char> = src.chars().collect(); assert!(!c.is_empty()); }
-    println!("chars {:?}", t.elapsed() / 50);
-    let t = std::time::Instant::now();
-    for _ in 0..50 { assert!(compose::compose(&src).is_ok()); }
-    println!("compose {:?}", t.elapsed() / 50);
-    let t = std::time::Instant::now();
-    for _ in 0..50 { assert!(load(&src).is_ok()); }
-    println!("load {:?}", t.elapsed() / 50);
+    println!(
+        "load x50 on {} bytes: {total:?} ({:?} each)",
+        src.len(),
+        total / 50
+    );
 }

@@ -10,8 +10,7 @@ use crate::yaml::error::{Mark, Marked, YamlErrorKind};
 
 /// libyaml's error for a `%` directive at the top of the stream that is
 /// neither `%YAML` nor `%TAG` (`yaml-rust2` skips those silently).
-pub(super) fn leading_directive_error(chars: &[char]) -> Option<Marked> {
-    let text: String = chars.iter().collect();
+pub(super) fn leading_directive_error(text: &str) -> Option<Marked> {
     for (n, line) in text.split('\n').enumerate() {
         let Some(rest) = line.strip_prefix('%') else {
             if line.trim().is_empty() || line.starts_with('#') {
@@ -79,7 +78,7 @@ impl Composer<'_> {
             at = self.tab_run_start(index, at);
         }
         if kind == YamlErrorKind::Parser {
-            at = self.tokens.mapping_starts.get(&index).map_or(at, |k| k.0);
+            at = self.tokens.mapping_start(index).map_or(at, |k| k.0);
             if self.tokens.block_scalars.binary_search(&index).is_ok() {
                 at = self.block_indicator_mark(marker).unwrap_or(at);
             }

@@ -13,6 +13,7 @@ mod blocks;
 mod diagnose;
 mod tokens;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -36,7 +37,7 @@ const STR_TAG: &str = "tag:yaml.org,2002:str";
 /// A composed node: PyYAML's `ScalarNode`, `SequenceNode` or `MappingNode`.
 #[derive(Debug)]
 pub(crate) struct Node {
-    pub tag: String,
+    pub tag: Cow<'static, str>,
     pub start: Mark,
     pub kind: NodeKind,
 }
@@ -59,13 +60,20 @@ impl Node {
     }
 }
 
+/// A composed document: its root, and whether any alias shares a node
+/// (without one, every node hangs from exactly one parent).
+pub(crate) struct Document {
+    pub root: Rc<Node>,
+    pub aliased: bool,
+}
+
 /// The single document of `src`, `None` for an empty stream.
-pub(crate) fn compose(src: &str) -> Result<Option<Rc<Node>>, Marked> {
-    let mut text = src.to_string();
+pub(crate) fn compose(src: &str) -> Result<Option<Document>, Marked> {
+    let mut text = Cow::Borrowed(src);
     for _ in 0..MAX_REWRITES {
         match guarded_compose(&text) {
             Err(failed) => match failed.stop.and_then(|stop| relax::rewrite(&text, &stop)) {
-                Some(relaxed) => text = relaxed,
+                Some(relaxed) => text = Cow::Owned(relaxed),
                 None => return Err(failed.error),
             },
             Ok(root) => return Ok(root),
@@ -87,7 +95,7 @@ fn failed(error: Marked, stop: Option<relax::Stop>) -> Box<Failed> {
 
 /// [`compose_once`], with a panic inside the third-party parser (none is
 /// known; its code still holds `unwrap`s) turned into an error.
-fn guarded_compose(src: &str) -> Result<Option<Rc<Node>>, Box<Failed>> {
+fn guarded_compose(src: &str) -> Result<Option<Document>, Box<Failed>> {
     std::panic::catch_unwind(|| compose_once(src)).unwrap_or_else(|_| {
         let problem = "the YAML parser failed on this input";
         Err(failed(
@@ -102,11 +110,11 @@ const MAX_REWRITES: usize = 32;
 
 /// One pass of the event parser; a failure carries the parser's own error
 /// when it is the parser that stopped.
-fn compose_once(src: &str) -> Result<Option<Rc<Node>>, Box<Failed>> {
+fn compose_once(src: &str) -> Result<Option<Document>, Box<Failed>> {
     let chars: Vec<char> = src.chars().collect();
     let tokens = TokenInfo::scan(src, &chars);
     let mut composer = Composer::new(&chars, &tokens);
-    if let Some(e) = leading_directive_error(&chars) {
+    if let Some(e) = leading_directive_error(src) {
         return Err(failed(e, None));
     }
     let mut parser = Parser::new_from_str(src);
@@ -132,7 +140,10 @@ fn compose_once(src: &str) -> Result<Option<Rc<Node>>, Box<Failed>> {
         {
             return match bad_anchor {
                 Some((_, error)) => Err(failed(error, None)),
-                None => Ok(composer.root),
+                None => Ok(composer.root.map(|root| Document {
+                    root,
+                    aliased: composer.aliased,
+                })),
             };
         }
     }
@@ -148,7 +159,7 @@ struct Frame {
     flow: bool,
     /// A `key: value` pair inside a flow sequence (starts at its key).
     pair: bool,
-    tag: String,
+    tag: Cow<'static, str>,
     /// The node's start (its first property) and its content's start (the
     /// mark libyaml's parser errors use).
     start: Mark,
@@ -185,6 +196,8 @@ struct Composer<'a> {
     anchor_names: HashMap<String, Mark>,
     documents: usize,
     root: Option<Rc<Node>>,
+    /// Whether an alias has attached an anchored node a second time.
+    aliased: bool,
     /// The first alias to an anchor still being composed (Python builds a
     /// recursive object; a value tree cannot hold one).
     recursive: Option<Mark>,
@@ -200,6 +213,7 @@ impl<'a> Composer<'a> {
             anchor_names: HashMap::new(),
             documents: 0,
             root: None,
+            aliased: false,
             recursive: None,
         }
     }
@@ -266,7 +280,7 @@ impl<'a> Composer<'a> {
             content = self.block_indicator_mark(marker).unwrap_or(content);
         }
         let (start, anchor) = self.properties(&props, marker.index(), content)?;
-        let tag = scalar_tag(props.tag.as_deref(), style, &value, missing);
+        let tag = scalar_tag(props.tag, style, &value, missing);
         self.finish(
             Rc::new(Node {
                 tag,
@@ -290,9 +304,8 @@ impl<'a> Composer<'a> {
         let (start, anchor) = self.properties(&props, index, content)?;
         let default = if is_map { MAP_TAG } else { SEQ_TAG };
         let tag = match props.tag {
-            None => default.to_string(),
-            Some(t) if t == "!" => default.to_string(),
-            Some(t) => t,
+            Some(t) if t != "!" => Cow::Owned(t),
+            _ => Cow::Borrowed(default),
         };
         let pair = is_map && flow && self.chars.get(marker.index()) != Some(&'{');
         self.stack.push(Frame {
@@ -316,11 +329,7 @@ impl<'a> Composer<'a> {
         let (at, flow) = match self.chars.get(index) {
             Some('[') | Some('{') => (here, true),
             _ if is_map => (
-                self.tokens
-                    .mapping_starts
-                    .get(&index)
-                    .copied()
-                    .unwrap_or(here),
+                self.tokens.mapping_start(index).unwrap_or(here),
                 self.in_flow(),
             ),
             Some('-') => (here, false),
@@ -365,13 +374,14 @@ impl<'a> Composer<'a> {
         match self.anchors.get(&id) {
             Some(node) => {
                 let node = Rc::clone(node);
+                self.aliased = true;
                 self.attach(node);
                 Ok(())
             }
             None if self.stack.iter().any(|f| f.anchor == Some(id)) => {
                 self.recursive.get_or_insert(at);
                 self.attach(Rc::new(Node {
-                    tag: STR_TAG.into(),
+                    tag: Cow::Borrowed(STR_TAG),
                     start: at,
                     kind: NodeKind::Scalar(String::new()),
                 }));
@@ -439,12 +449,17 @@ impl<'a> Composer<'a> {
 /// without tag, or any scalar tagged with the non-specific `!` except a
 /// missing one, gets the YAML 1.1 implicit tag; other untagged ones are
 /// strings.
-fn scalar_tag(tag: Option<&str>, style: TScalarStyle, value: &str, missing: bool) -> String {
+fn scalar_tag(
+    tag: Option<String>,
+    style: TScalarStyle,
+    value: &str,
+    missing: bool,
+) -> Cow<'static, str> {
     match tag {
-        None if style == TScalarStyle::Plain => resolve_plain(value).tag().to_string(),
-        Some("!") if !missing => resolve_plain(value).tag().to_string(),
-        None | Some("!") => STR_TAG.to_string(),
-        Some(t) => t.to_string(),
+        None if style == TScalarStyle::Plain => Cow::Borrowed(resolve_plain(value).tag()),
+        Some(t) if t == "!" && !missing => Cow::Borrowed(resolve_plain(value).tag()),
+        Some(t) if t != "!" => Cow::Owned(t),
+        _ => Cow::Borrowed(STR_TAG),
     }
 }
 

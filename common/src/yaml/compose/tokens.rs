@@ -4,8 +4,6 @@
 //! and anchor names libyaml would reject.
 //! It records positions only and must not decide how a document loads.
 
-use std::collections::HashMap;
-
 use yaml_rust2::scanner::{Marker, Scanner, TScalarStyle, Token, TokenType};
 
 use super::mark_of;
@@ -22,8 +20,9 @@ pub(super) struct Prop {
 #[derive(Default)]
 pub(super) struct TokenInfo {
     props: Vec<Prop>,
-    /// Block mapping start (at the first `:`) -> mark and index of its first key.
-    pub mapping_starts: HashMap<usize, (Mark, usize)>,
+    /// Block mapping starts (at the first `:`, in source order), each with
+    /// the mark and index of its first key.
+    mapping_starts: Vec<(usize, (Mark, usize))>,
     /// Positions of `-` entries (for indentless sequences) and of `:`
     /// values (empty values start right after them).
     entries: Vec<(usize, Mark)>,
@@ -53,7 +52,7 @@ impl TokenInfo {
             }
             if let Some(index) = pending_mapping.take() {
                 info.mapping_starts
-                    .insert(index, (mark_of(&marker), marker.index()));
+                    .push((index, (mark_of(&marker), marker.index())));
             }
             match kind {
                 TokenType::BlockMappingStart => pending_mapping = Some(marker.index()),
@@ -79,6 +78,8 @@ impl TokenInfo {
             }
         }
         info.final_block_scalar = last_block_scalar;
+        // Stable, so the last start recorded at an index stays last.
+        info.mapping_starts.sort_by_key(|e| e.0);
         info
     }
 
@@ -103,6 +104,13 @@ impl TokenInfo {
         let stop = Mark::new(at.line, at.column + 1 + valid);
         let error = Marked::with_context(YamlErrorKind::Scanner, context, Some(at), problem, stop);
         self.bad_anchor = Some((marker.index(), error));
+    }
+
+    /// The first key (mark, index) of the block mapping starting at `index`.
+    pub fn mapping_start(&self, index: usize) -> Option<(Mark, usize)> {
+        let end = self.mapping_starts.partition_point(|e| e.0 <= index);
+        let last = self.mapping_starts.get(end.checked_sub(1)?)?;
+        (last.0 == index).then_some(last.1)
     }
 
     /// The properties (`&a`, `!t`) written just before content at `index`.
