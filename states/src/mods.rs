@@ -18,7 +18,7 @@ pub mod pkg;
 pub mod service;
 pub mod test;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 pub mod user;
 
 use brine_common::{Map, Value};

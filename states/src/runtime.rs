@@ -113,28 +113,7 @@ pub enum RunError {
 mod tests {
     use super::*;
 
-    struct NoHost(Map);
-
-    impl Host for NoHost {
-        fn opts(&self) -> &Map {
-            &self.0
-        }
-        fn grains(&self) -> &Map {
-            &self.0
-        }
-        fn pillar(&self) -> &Map {
-            &self.0
-        }
-        fn cache_file(&self, url: &str, _: &str) -> Result<PathBuf, String> {
-            Err(format!("{url} not found"))
-        }
-        fn render_template(&self, _: &str, text: &str, _: &str, _: &Map, _: &str, _: &str) -> Result<String, String> {
-            Ok(text.to_string())
-        }
-        fn cachedir(&self) -> PathBuf {
-            std::env::temp_dir()
-        }
-    }
+    use crate::mods::testkit::TestHost;
 
     fn nop(id: &str, order: i64, require: Option<&str>) -> Value {
         let mut v = serde_json::json!({
@@ -149,14 +128,14 @@ mod tests {
 
     #[test]
     fn rejects_non_map_chunks_and_runs_nothing() {
-        let host = NoHost(Map::new());
+        let host = TestHost::new();
         assert!(run(vec![Value::Int(1)], &host, false).is_err());
         assert_eq!(run(Vec::new(), &host, false), Ok(Map::new()));
     }
 
     #[test]
     fn a_long_requisite_chain_runs_in_order() {
-        let host = NoHost(Map::new());
+        let host = TestHost::new();
         let n = 1000;
         let chunks: Vec<Value> = (0..n)
             .map(|i| {
@@ -174,7 +153,7 @@ mod tests {
 
     #[test]
     fn odd_chunks_do_not_panic() {
-        let host = NoHost(Map::new());
+        let host = TestHost::new();
         let odd = serde_json::json!([
             {"state": "test", "fun": "nop"},
             {"state": "test", "fun": "nop", "__id__": "a", "name": ["x"], "require": "b"},
