@@ -169,6 +169,21 @@ pub fn apply_root_dir(opts: &mut Map) {
     }
 }
 
+/// A path option (`cachedir`, `pki_dir`, ...) with its default.
+pub fn path_opt(opts: &Map, key: &str, default: &str) -> PathBuf {
+    PathBuf::from(opts.get(key).filter(|v| !v.is_null()).map(Value::py_str).unwrap_or_else(|| default.into()))
+}
+
+/// An integer option with its default (floats truncated, numeric strings parsed).
+pub fn int_opt(opts: &Map, key: &str, default: i64) -> i64 {
+    match opts.get(key) {
+        Some(Value::Int(i)) => *i,
+        Some(Value::Float(f)) => *f as i64,
+        Some(Value::Str(s)) => s.trim().parse().unwrap_or(default),
+        _ => default,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

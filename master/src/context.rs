@@ -48,20 +48,7 @@ pub struct Master {
     pub waiters: Waiters,
 }
 
-/// A path option of the master.
-pub fn path_opt(opts: &Map, key: &str, default: &str) -> PathBuf {
-    PathBuf::from(opts.get(key).filter(|v| !v.is_null()).map(Value::py_str).unwrap_or_else(|| default.into()))
-}
-
-/// A number option of the master.
-pub fn int_opt(opts: &Map, key: &str, default: i64) -> i64 {
-    match opts.get(key) {
-        Some(Value::Int(i)) => *i,
-        Some(Value::Float(f)) => *f as i64,
-        Some(Value::Str(s)) => s.trim().parse().unwrap_or(default),
-        _ => default,
-    }
-}
+pub use brine_common::config::{int_opt, path_opt};
 
 impl Master {
     /// Prepare a master from its options: PKI directories, key (created on first start), caches.

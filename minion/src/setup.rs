@@ -58,17 +58,4 @@ pub fn load(conf_dir: &Path, ov: &Overrides, extra: &[(&str, Value)]) -> Result<
     Ok((opts, grains))
 }
 
-/// A path option (`cachedir`, `pki_dir`, ...) with its default.
-pub fn path_opt(opts: &Map, key: &str, default: &str) -> PathBuf {
-    PathBuf::from(opts.get(key).filter(|v| !v.is_null()).map(Value::py_str).unwrap_or_else(|| default.into()))
-}
-
-/// An integer option with its default.
-pub fn int_opt(opts: &Map, key: &str, default: i64) -> i64 {
-    match opts.get(key) {
-        Some(Value::Int(i)) => *i,
-        Some(Value::Float(f)) => *f as i64,
-        Some(Value::Str(s)) => s.trim().parse().unwrap_or(default),
-        _ => default,
-    }
-}
+pub use brine_common::config::{int_opt, path_opt};

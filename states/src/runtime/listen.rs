@@ -156,23 +156,8 @@ fn listener_low(chunk: &Map) -> Map {
     low.insert("sfun".into(), fun);
     low.insert("fun".into(), Value::str("mod_watch"));
     low.insert("__id__".into(), Value::Str(format!("listener_{}", text(chunk, "__id__"))));
-    const REQUISITES: [&str; 13] = [
-        "onchanges",
-        "onchanges_any",
-        "onfail",
-        "onfail_any",
-        "onfail_all",
-        "onfail_stop",
-        "prereq",
-        "prerequired",
-        "watch",
-        "watch_any",
-        "require",
-        "require_any",
-        "listen",
-    ];
-    for req in REQUISITES {
-        low.shift_remove(req);
+    for req in crate::compiler::REQUISITE_KEYWORDS {
+        low.shift_remove(*req);
     }
     low
 }
