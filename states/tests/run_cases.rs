@@ -196,7 +196,10 @@ fn run_case(name: &str) -> Result<(), String> {
     let Value::List(chunks) = Value::from_json(&low_json) else { return Err("lowstate is not a list".into()) };
     let case = read_json(&dir.join("case.json"));
     let test = case["argv"].as_array().is_some_and(|a| a.iter().any(|x| x == "test=True"));
-    let grains = Value::from_json(&case["grains"]).as_map().cloned().unwrap_or_default();
+    let mut grains = Value::from_json(&case["grains"]).as_map().cloned().unwrap_or_default();
+    // The fixtures were recorded with SHELL=/bin/bash (Salt's `shell` grain);
+    // pin it so a shell's error wording does not depend on this machine's $SHELL.
+    grains.entry("shell".to_string()).or_insert_with(|| Value::Str("/bin/bash".into()));
     let mut pillar = Value::from_json(&case["pillar_cli"]).as_map().cloned().unwrap_or_default();
     pillar.insert("sandbox".into(), Value::Str(sandbox.to_string_lossy().into_owned()));
     let opts = Value::from_json(&case["minion_opts"]).as_map().cloned().unwrap_or_default();
