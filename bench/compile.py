@@ -56,7 +56,7 @@ def gen_tree(root, n_states=1000, per_file=20):
     write(os.path.join(root, "top.sls"), "\n".join(top) + "\n")
 
 
-def make_conf(work, file_root, pillar_root, grains):
+def make_conf(work, file_root, pillar_root, grains, minion_id):
     conf = os.path.join(work, "conf")
     os.makedirs(conf, exist_ok=True)
     opts = {
@@ -64,7 +64,7 @@ def make_conf(work, file_root, pillar_root, grains):
         "root_dir": work,
         "file_roots": {"base": [file_root]},
         "pillar_roots": {"base": [pillar_root]},
-        "id": "thelibrary-node1",
+        "id": minion_id,
         "grains": grains,
     }
     write(os.path.join(conf, "minion"), json.dumps(opts))
@@ -102,14 +102,17 @@ def main():
         gen_tree(gen)
         pillar = os.path.join(work, "pillar")
         write(os.path.join(pillar, "top.sls"), "base: {}\n")
-        grains = {"os": "Debian", "os_family": "Debian", "ip_interfaces": {"eth0": ["192.168.42.43"]}}
+        grains = {"os": "Debian", "os_family": "Debian", "ip_interfaces": {"eth0": ["10.231.0.11"]}}
+        example = os.path.join(REPO, "srv-salt-example")
+        # The example tree as cluster member node1 sees it (its own pillar);
+        # the generated tree with an empty pillar.
         trees = [
-            ("example tree (srv-salt-example)", os.path.join(REPO, "srv-salt-example")),
-            ("generated 1,000-state tree", gen),
+            ("example tree (srv-salt-example)", example, os.path.join(example, "pillar"), "node1"),
+            ("generated 1,000-state tree", gen, pillar, "thelibrary-node1"),
         ]
         print(f"{'tree':34} {'states':>6} {'brine':>10} {'salt':>10} {'ratio':>8}")
-        for label, tree in trees:
-            conf = make_conf(os.path.join(work, label.split()[0]), tree, pillar, grains)
+        for label, tree, pillar_root, minion_id in trees:
+            conf = make_conf(os.path.join(work, label.split()[0]), tree, pillar_root, grains, minion_id)
             argv = ["-c", conf, "--local", "--out=json", "state.show_highstate"]
             b, bout = time_cmd([args.brine] + argv, args.runs)
             s, sout = time_cmd([args.salt_call] + argv, max(1, args.runs // 2))

@@ -16,3 +16,6 @@ fi
 # Every case of the corpus (BRINE_COMPAT_SKIP=REGEX leaves some out while debugging).
 mapfile -t cases < <(ls "$compat_dir/cases" | grep -v -E "${BRINE_COMPAT_SKIP:-^$}")
 python3 "$compat_dir/compat.py" --salt-call target/release/salt-call "${cases[@]}"
+# The project's own cases, in the corpus's format, recorded from the same
+# reference Salt (compat.py --regen): the bundled tree as each role compiles it.
+python3 "$compat_dir/compat.py" --salt-call target/release/salt-call --cases compat/cases

@@ -61,6 +61,9 @@ pub fn call(opts: &Map, grains: &Map, sources: &dyn Sources, fun: &str, call: &C
         pillar::merge_recurse(&mut pillar, o);
     }
     saltfns.set_pillar(pillar.clone());
+    if hook.is_none() {
+        saltfns.set_hook(local_mine_hook(&opts, grains, &pillar));
+    }
     let files = sources.files();
     let renderer = Renderer { opts: &opts, grains, pillar: &pillar, files, salt: &saltfns };
     let env = Env { opts: &opts, grains, pillar: &pillar, files, renderer: &renderer };
@@ -81,6 +84,14 @@ pub fn call(opts: &Map, grains: &Map, sources: &dyn Sources, fun: &str, call: &C
             Err(e) => Outcome { ret: Value::Str(e), retcode: 1 },
         },
     }
+}
+
+/// Without a master, `mine.get` answers from this minion's own mine (as Salt's `--local`).
+fn local_mine_hook(opts: &Map, grains: &Map, pillar: &Map) -> Hook {
+    let (opts, grains, pillar) = (opts.clone(), grains.clone(), pillar.clone());
+    std::rc::Rc::new(move |fun: &str, args: &[Value], kwargs: &Map| {
+        (fun == "mine.get").then(|| crate::local_mine::get(&opts, &grains, &pillar, args, kwargs))
+    })
 }
 
 fn run_states(fun: &str, env: &Env, renderer: &Renderer, mods: &Value, call: &CallArgs) -> Outcome {

@@ -12,5 +12,6 @@ pub mod daemon;
 pub mod dispatch;
 pub mod host;
 pub mod local;
+pub mod local_mine;
 pub mod mine;
 pub mod setup;

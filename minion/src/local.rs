@@ -53,4 +53,8 @@ impl Sources for LocalMinion {
         let renderer = Renderer { opts: &self.opts, grains: &self.grains, pillar: &empty, files: &self.pillar_files, salt: saltfns };
         pillar::compile(&self.opts, &self.grains, &self.pillar_files, &renderer)
     }
+
+    fn mine_store(&self, data: Map, clear: bool) -> Result<Value, String> {
+        crate::local_mine::store(&self.opts, data, clear)
+    }
 }
