@@ -22,6 +22,8 @@ glances:
   pip.installed:
     - name: glances
     - bin_env: {{ venv }}
+    # A dry run on a fresh node has no virtualenv yet to ask pip in.
+    - onlyif: test -x {{ venv }}/bin/pip
     - require:
       - cmd: glances-venv
 {% endif %}
