@@ -35,3 +35,10 @@ mine_functions:
   cluster_addr:
     - mine_function: network.ip_addrs
     - cidr: {{ subnet }}
+
+mysql:
+  bind_address: 0.0.0.0
+  monitor:                    # the account health checks use through the virtual IP
+    user: monitor
+    password: change-me-on-a-real-network
+    host: 10.231.0.%
