@@ -75,6 +75,10 @@ pub fn call(opts: &Map, grains: &Map, sources: &dyn Sources, fun: &str, call: &C
         "state.show_highstate" => api::show_highstate(&env),
         "state.show_lowstate" => api::show_lowstate(&env),
         "state.sls" | "state.apply" | "state.highstate" => run_states(fun, &env, &renderer, &arg0, call),
+        "state.single" => {
+            let host = crate::host::MinionHost { env: &env, renderer: &renderer, cachedir: cachedir(env.opts) };
+            api::single(&host, &call.args, &call.kwargs, test_flag(env.opts, call))
+        }
         "mine.update" => match crate::mine::update(&opts, &pillar, &saltfns, sources, call) {
             Ok(v) => Outcome::ok(v),
             Err(e) => Outcome { ret: Value::Str(e), retcode: 1 },
@@ -94,8 +98,13 @@ fn local_mine_hook(opts: &Map, grains: &Map, pillar: &Map) -> Hook {
     })
 }
 
+/// `test=` of the call, else the `test` option.
+fn test_flag(opts: &Map, call: &CallArgs) -> bool {
+    call.kwargs.get("test").map(Value::truthy).unwrap_or_else(|| opts.get("test").is_some_and(Value::truthy))
+}
+
 fn run_states(fun: &str, env: &Env, renderer: &Renderer, mods: &Value, call: &CallArgs) -> Outcome {
-    let test = call.kwargs.get("test").map(Value::truthy).unwrap_or_else(|| env.opts.get("test").is_some_and(Value::truthy));
+    let test = test_flag(env.opts, call);
     let highstate = fun == "state.highstate" || (fun == "state.apply" && mods.is_null());
     let host = crate::host::MinionHost { env, renderer, cachedir: cachedir(env.opts) };
     api::run(env, &host, if highstate { None } else { Some(mods) }, &call.kwargs, test)

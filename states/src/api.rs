@@ -163,6 +163,47 @@ pub fn show_lowstate(env: &Env) -> Outcome {
     }
 }
 
+/// `state.single FUN NAME key=value...`: one state function run on its own,
+/// as Salt's: the ID is the name, `__sls__` is None, and a missing state
+/// function is a compile error (a list), not a failed state.
+pub fn single(host: &dyn crate::runtime::Host, args: &[Value], kwargs: &Map, test: bool) -> Outcome {
+    let Some(fun) = args.first().or_else(|| kwargs.get("fun")) else {
+        return Outcome { ret: Value::str(SINGLE_USAGE_FUN), retcode: 1 };
+    };
+    let Some(name) = args.get(1).or_else(|| kwargs.get("name")).cloned() else {
+        return Outcome { ret: Value::str(SINGLE_USAGE_NAME), retcode: 1 };
+    };
+    let fun = fun.py_str();
+    let Some((state, function)) = fun.split_once('.') else {
+        return Outcome { ret: Value::str("Invalid function passed"), retcode: 1 };
+    };
+    if crate::mods::lookup(state, function).is_none() {
+        return Outcome::errors(vec![format!("Specified state '{fun}' was not found")]);
+    }
+    let mut low = Map::new();
+    for (k, v) in kwargs {
+        if !matches!(k.as_str(), "fun" | "test" | "queue" | "pillar" | "pillarenv" | "saltenv") && !k.starts_with("__pub_") {
+            low.insert(k.clone(), v.clone());
+        }
+    }
+    low.insert("state".into(), Value::str(state));
+    low.insert("fun".into(), Value::str(function));
+    low.insert("__id__".into(), name.clone());
+    low.insert("name".into(), name);
+    low.insert("__sls__".into(), Value::Null);
+    low.insert("__env__".into(), Value::str("base"));
+    match crate::runtime::run(vec![Value::Map(low)], host, test) {
+        Ok(rets) => {
+            let failed = rets.values().any(|r| r.get("result") == Some(&Value::Bool(false)));
+            Outcome { ret: Value::Map(rets), retcode: if failed { 2 } else { 0 } }
+        }
+        Err(e) => Outcome::errors(e),
+    }
+}
+
+const SINGLE_USAGE_FUN: &str = "Passed invalid arguments: single() missing 2 required positional arguments: 'fun' and 'name'.";
+const SINGLE_USAGE_NAME: &str = "Passed invalid arguments: single() missing 1 required positional argument: 'name'.";
+
 fn errors_value(e: Vec<String>) -> Value {
     Value::List(e.into_iter().map(Value::Str).collect())
 }
