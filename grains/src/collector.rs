@@ -160,10 +160,21 @@ fn server_id(opts: &Map) -> i64 {
     i64::from(u32::from_be_bytes(tail) & 0x7fff_ffff)
 }
 
-/// saltversion and saltversioninfo report brine's own version.
+/// The Salt release whose behaviour brine reproduces: formulas choose their
+/// code paths by `saltversioninfo`, so it reports that release (as
+/// `test.version` does); brine's own version is `brineversion`.
+const SALT_VERSION: &str = "3007.17";
+
+/// The Python of a Debian 12 minion, for formulas that pick packages by
+/// `pythonversion` (brine itself has no Python).
+const PYTHON_VERSION: (i64, i64, i64) = (3, 11, 2);
+
 fn version_grains(g: &mut Map) {
-    let version = env!("CARGO_PKG_VERSION");
-    let info = version.split('.').filter_map(|p| p.parse::<i64>().ok()).map(Value::Int).collect();
-    g.insert("saltversion".into(), version.into());
+    let info = SALT_VERSION.split('.').filter_map(|p| p.parse::<i64>().ok()).map(Value::Int).collect();
+    g.insert("saltversion".into(), SALT_VERSION.into());
     g.insert("saltversioninfo".into(), Value::List(info));
+    g.insert("brineversion".into(), env!("CARGO_PKG_VERSION").into());
+    let (major, minor, micro) = PYTHON_VERSION;
+    let py = vec![Value::Int(major), Value::Int(minor), Value::Int(micro), Value::str("final"), Value::Int(0)];
+    g.insert("pythonversion".into(), Value::List(py));
 }

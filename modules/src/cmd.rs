@@ -28,6 +28,11 @@ pub const MODULE: Module = Module {
             sig: Signature { params: &[req("cmd")], varargs: None, kwargs: false },
             run: which_fn,
         },
+        Function {
+            name: "has_exec",
+            sig: Signature { params: &[req("cmd")], varargs: None, kwargs: false },
+            run: has_exec,
+        },
     ],
 };
 
@@ -283,6 +288,11 @@ fn retcode(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
 
 fn which_fn(b: &Bound, _: &Ctx) -> Result<Value, ModuleError> {
     Ok(which(&b.str("cmd")?).map(Value::Str).unwrap_or(Value::Null))
+}
+
+/// `cmd.has_exec`: whether `which` finds the executable.
+fn has_exec(b: &Bound, _: &Ctx) -> Result<Value, ModuleError> {
+    Ok(Value::Bool(which(&b.str("cmd")?).is_some()))
 }
 
 /// Salt's `salt.utils.path.which`: PATH plus the usual system directories.

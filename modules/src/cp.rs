@@ -172,7 +172,26 @@ pub fn get_file(
 pub fn list_master(ctx: &Ctx, saltenv: Option<String>, prefix: &str) -> Result<Vec<String>, ModuleError> {
     let env = saltenv_of(ctx, saltenv);
     let files = with_source(ctx, |s| s.list_files(&env))?;
-    Ok(files.into_iter().filter(|f| f.starts_with(prefix)).collect())
+    Ok(files.into_iter().filter(|f| f.starts_with(prefix.trim_matches('/'))).collect())
+}
+
+/// `cp.list_master_dirs`: every directory holding a served file (sorted, as
+/// Salt's). Directories with no file below them are not listed. As in
+/// Salt's fileserver, the prefix is compared without its slashes.
+pub fn list_master_dirs(ctx: &Ctx, saltenv: Option<String>, prefix: &str) -> Result<Vec<String>, ModuleError> {
+    let env = saltenv_of(ctx, saltenv);
+    let files = with_source(ctx, |s| s.list_files(&env))?;
+    let mut dirs = std::collections::BTreeSet::new();
+    for f in &files {
+        let mut cut = f.as_str();
+        while let Some(i) = cut.rfind('/') {
+            cut = &cut[..i];
+            if !dirs.insert(cut.to_string()) {
+                break;
+            }
+        }
+    }
+    Ok(dirs.into_iter().filter(|d| d.starts_with(prefix.trim_matches('/'))).collect())
 }
 
 const N: ArgDefault = ArgDefault::None;
@@ -220,6 +239,15 @@ pub const MODULE: Module = Module {
             },
             run: list_master_fn,
         },
+        Function {
+            name: "list_master_dirs",
+            sig: Signature {
+                params: &[opt("saltenv", N), opt("prefix", ArgDefault::Str(""))],
+                varargs: None,
+                kwargs: false,
+            },
+            run: list_master_dirs_fn,
+        },
     ],
 };
 
@@ -240,6 +268,11 @@ fn cache_file_fn(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
 fn list_master_fn(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
     let files = list_master(ctx, b.opt_str("saltenv"), &b.opt_str("prefix").unwrap_or_default())?;
     Ok(Value::List(files.into_iter().map(Value::Str).collect()))
+}
+
+fn list_master_dirs_fn(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
+    let dirs = list_master_dirs(ctx, b.opt_str("saltenv"), &b.opt_str("prefix").unwrap_or_default())?;
+    Ok(Value::List(dirs.into_iter().map(Value::Str).collect()))
 }
 
 #[cfg(test)]
@@ -292,6 +325,7 @@ mod tests {
             call("cp.list_master", &[], &kw, &ctx).unwrap(),
             Value::from_json(&serde_json::json!(["sub/a.txt"]))
         );
+        assert_eq!(call("cp.list_master_dirs", &[], &m, &ctx).unwrap(), Value::from_json(&serde_json::json!(["sub"])));
         assert!(call("cp.cache_file", &[Value::str("salt://../etc/passwd")], &m, &ctx).unwrap() == Value::Bool(false));
         let _ = std::fs::remove_dir_all(&root);
     }

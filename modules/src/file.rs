@@ -33,6 +33,9 @@ pub const MODULE: Module = Module {
     name: "file",
     functions: &[
         Function { name: "file_exists", sig: sig(&[req("path")], None, false), run: file_exists },
+        Function { name: "dirname", sig: sig(&[req("path")], None, false), run: dirname },
+        Function { name: "basename", sig: sig(&[req("path")], None, false), run: basename },
+        Function { name: "join", sig: sig(&[req("path")], Some("paths"), false), run: join },
         Function { name: "directory_exists", sig: sig(&[req("path")], None, false), run: directory_exists },
         Function { name: "read", sig: sig(&[req("path"), opt("binary", F)], None, false), run: read },
         Function { name: "write", sig: sig(&[req("path")], Some("args"), true), run: write },
@@ -147,6 +150,36 @@ fn path_arg(b: &Bound, name: &str) -> Result<PathBuf, ModuleError> {
 
 fn file_exists(b: &Bound, _: &Ctx) -> Result<Value, ModuleError> {
     Ok(Value::Bool(path_arg(b, "path")?.is_file()))
+}
+
+/// Python's `os.path.dirname`: what precedes the last `/`, trailing slashes
+/// dropped unless it is all slashes.
+fn dirname(b: &Bound, _: &Ctx) -> Result<Value, ModuleError> {
+    let p = b.get("path").py_str();
+    let head = &p[..p.rfind('/').map_or(0, |i| i + 1)];
+    let trimmed = head.trim_end_matches('/');
+    Ok(Value::str(if trimmed.is_empty() { head } else { trimmed }))
+}
+
+/// Python's `os.path.basename`: what follows the last `/`.
+fn basename(b: &Bound, _: &Ctx) -> Result<Value, ModuleError> {
+    let p = b.get("path").py_str();
+    Ok(Value::str(&p[p.rfind('/').map_or(0, |i| i + 1)..]))
+}
+
+/// Python's `os.path.join`: an absolute part restarts the path.
+fn join(b: &Bound, _: &Ctx) -> Result<Value, ModuleError> {
+    let mut path = b.get("path").py_str();
+    for part in b.varargs.iter().map(Value::py_str) {
+        if part.starts_with('/') {
+            path = part;
+        } else if path.is_empty() || path.ends_with('/') {
+            path.push_str(&part);
+        } else {
+            path = format!("{path}/{part}");
+        }
+    }
+    Ok(Value::Str(path))
 }
 
 fn directory_exists(b: &Bound, _: &Ctx) -> Result<Value, ModuleError> {
@@ -357,6 +390,20 @@ mod tests {
         assert_eq!(call("file.remove", std::slice::from_ref(&f), &m, &ctx).unwrap(), Value::Bool(true));
         assert_eq!(call("file.file_exists", &[f], &m, &ctx).unwrap(), Value::Bool(false));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn path_helpers_are_pythons_posixpath() {
+        let m = Map::new();
+        let ctx = Ctx::new(&m, &m, &m, &SystemRunner);
+        let one = |f: &str, p: &str| call(f, &[Value::str(p)], &m, &ctx).unwrap().py_str();
+        for (p, dir, base) in [("/a/b", "/a", "b"), ("/a/b/", "/a/b", ""), ("a", "", "a"), ("/a", "/", "a"), ("//x", "//", "x")] {
+            assert_eq!((one("file.dirname", p), one("file.basename", p)), (dir.to_string(), base.to_string()), "{p}");
+        }
+        let join = |parts: &[&str]| call("file.join", &parts.iter().map(|p| Value::str(*p)).collect::<Vec<_>>(), &m, &ctx).unwrap().py_str();
+        assert_eq!(join(&["/etc", "nginx", "x.conf"]), "/etc/nginx/x.conf");
+        assert_eq!(join(&["/etc/", "/srv", "a"]), "/srv/a");
+        assert_eq!(join(&["", "a"]), "a");
     }
 
     #[test]

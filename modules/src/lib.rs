@@ -19,6 +19,7 @@ pub mod difflib;
 pub mod file;
 pub mod fnmatch;
 pub mod group;
+pub mod logmod;
 pub mod network;
 pub mod nginx;
 pub mod pip;
@@ -147,6 +148,7 @@ pub const MODULES: &[Module] = &[
     nginx::MODULE,
     saltutil::MODULE,
     sysmod::MODULE,
+    logmod::MODULE,
 ];
 
 /// The function registered as `mod.fun`, if any.

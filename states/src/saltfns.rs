@@ -231,8 +231,40 @@ fn grains_get(ctx: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error
     getter(&ctx.grains, args, kwargs)
 }
 
+/// `pillar.get(key, default='', merge=False, merge_nested_lists=None, delimiter=':')`:
+/// with `merge`, a dict (or list) default is deep-copied and the pillar value
+/// merged into it, as Salt's; a value of another type skips the merge.
 fn pillar_get(ctx: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
-    getter(&ctx.pillar, args, kwargs)
+    let key = arg_str(args, kwargs, 0, "key", "");
+    let default = arg(args, kwargs, 1, "default").cloned().unwrap_or_else(|| Value::str(""));
+    let merge = truthy(arg(args, kwargs, 2, "merge"));
+    let delimiter = arg_str(args, kwargs, 4, "delimiter", ":");
+    let found = traverse(&ctx.pillar, &key, &delimiter);
+    if !merge {
+        return Ok(found.unwrap_or(default));
+    }
+    let merge_lists = match arg(args, kwargs, 3, "merge_nested_lists") {
+        Some(Value::None) | None => ctx.opts.as_map().and_then(|o| o.get("pillar_merge_lists")).is_some_and(C::truthy),
+        v => truthy(v),
+    };
+    match (&default, found) {
+        (Value::Dict(_), Some(Value::Dict(upd))) => {
+            let Value::Dict(merged) = deepcopy(&default) else { return Err(type_error("deepcopy of a dict is a dict")) };
+            update(&merged, &upd, true, merge_lists)?;
+            Ok(Value::Dict(merged))
+        }
+        (Value::Dict(_), None) => Ok(default),
+        (Value::List(d), Some(Value::List(upd))) => {
+            let mut merged: Vec<Value> = d.snapshot().iter().map(deepcopy).collect();
+            for x in upd.snapshot() {
+                if !merged.iter().any(|m| jinja::ops::py_eq(m, &x)) {
+                    merged.push(x);
+                }
+            }
+            Ok(Value::list(merged))
+        }
+        (_, found) => Ok(found.unwrap_or(default)),
+    }
 }
 
 fn items_of(data: &C, args: &[Value]) -> Value {
@@ -301,7 +333,7 @@ fn config_option(ctx: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Er
 }
 
 /// Salt's `salt.utils.data.filter_by`.
-fn filter_by(lookup: &Value, vals: Option<C>, merge: Option<&Value>, default: &str, base: Option<&str>) -> Result<Value, Error> {
+fn filter_by(lookup: &Value, vals: Option<C>, merge: Option<&Value>, default: &Value, base: Option<&str>) -> Result<Value, Error> {
     let Value::Dict(table) = lookup else { return Err(type_error("filter_by lookup_dict must be a dictionary")) };
     let vals = match vals {
         Some(C::List(l)) => l,
@@ -320,7 +352,8 @@ fn filter_by(lookup: &Value, vals: Option<C>, merge: Option<&Value>, default: &s
         }
     }
     if ret.as_ref().is_none_or(|v| matches!(v, Value::None)) {
-        ret = table.get_str(default);
+        // `lookup_dict.get(default)`: an int default finds an int key.
+        ret = table.get(default);
     }
     if let Some(base) = base.and_then(|b| table.get_str(b)) {
         ret = match ret {
@@ -358,7 +391,7 @@ fn filter_by_args(data: &C, default_key: &str, args: &[Value], kwargs: &Kwargs) 
     let lookup = arg(args, kwargs, 0, "lookup_dict").cloned().unwrap_or(Value::None);
     let key = arg_str(args, kwargs, 1, if default_key == "os_family" { "grain" } else { "pillar" }, default_key);
     let merge = arg(args, kwargs, 2, "merge");
-    let default = arg_str(args, kwargs, 3, "default", "default");
+    let default = arg(args, kwargs, 3, "default").cloned().unwrap_or_else(|| Value::str("default"));
     let base = arg(args, kwargs, 4, "base").and_then(Value::as_str).map(str::to_string);
     filter_by(&lookup, data.traverse(&key, ":").cloned(), merge, &default, base.as_deref())
 }

@@ -1,0 +1,4 @@
+app:
+  service:
+    enable: false
+  extra: [c]
