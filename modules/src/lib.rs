@@ -21,6 +21,7 @@ pub mod fnmatch;
 pub mod group;
 pub mod network;
 pub mod nginx;
+pub mod pcs;
 pub mod pip;
 pub mod pkg;
 pub mod process;
@@ -145,6 +146,7 @@ pub const MODULES: &[Module] = &[
     group::MODULE,
     network::MODULE,
     nginx::MODULE,
+    pcs::MODULE,
     saltutil::MODULE,
     sysmod::MODULE,
 ];

@@ -13,6 +13,7 @@ pub mod file;
 pub mod group;
 pub mod module;
 pub mod parse;
+pub mod pcs;
 pub mod pip;
 pub mod pkg;
 pub mod service;
@@ -192,6 +193,7 @@ pub const STATE_MODULES: &[StateModule] = &[
     pip::MODULE,
     user::MODULE,
     group::MODULE,
+    pcs::MODULE,
 ];
 
 /// The state function `state.fun`, if registered.
