@@ -19,6 +19,7 @@ pub mod difflib;
 pub mod file;
 pub mod fnmatch;
 pub mod group;
+pub mod lvm;
 pub mod network;
 pub mod nginx;
 pub mod pcs;
@@ -147,6 +148,7 @@ pub const MODULES: &[Module] = &[
     network::MODULE,
     nginx::MODULE,
     pcs::MODULE,
+    lvm::MODULE,
     saltutil::MODULE,
     sysmod::MODULE,
 ];
