@@ -11,6 +11,7 @@
 pub mod cmd;
 pub mod file;
 pub mod group;
+pub mod lvm;
 pub mod module;
 pub mod parse;
 pub mod pcs;
@@ -194,6 +195,7 @@ pub const STATE_MODULES: &[StateModule] = &[
     user::MODULE,
     group::MODULE,
     pcs::MODULE,
+    lvm::MODULE,
 ];
 
 /// The state function `state.fun`, if registered.
