@@ -16,6 +16,7 @@ pub mod args;
 pub mod cmd;
 pub mod cp;
 pub mod difflib;
+pub mod drbd;
 pub mod file;
 pub mod fnmatch;
 pub mod group;
@@ -149,6 +150,7 @@ pub const MODULES: &[Module] = &[
     nginx::MODULE,
     pcs::MODULE,
     lvm::MODULE,
+    drbd::MODULE,
     saltutil::MODULE,
     sysmod::MODULE,
 ];
