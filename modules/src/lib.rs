@@ -21,6 +21,7 @@ pub mod file;
 pub mod fnmatch;
 pub mod group;
 pub mod lvm;
+pub mod mysql;
 pub mod network;
 pub mod nginx;
 pub mod pcs;
@@ -151,6 +152,7 @@ pub const MODULES: &[Module] = &[
     pcs::MODULE,
     lvm::MODULE,
     drbd::MODULE,
+    mysql::MODULE,
     saltutil::MODULE,
     sysmod::MODULE,
 ];
