@@ -1,10 +1,11 @@
-//! The `pcs` state module: Salt's `prop_has_value`, `resource_defaults_to`,
+//! The `pcs` state module. `prop_has_value`, `resource_defaults_to`,
 //! `resource_op_defaults_to`, `resource_present`, `stonith_present` and
-//! `constraint_present`, all Salt's `_item_present`: show the item with
+//! `constraint_present` are Salt's `_item_present`: show the item with
 //! `pcs`, and create or set it only when it is missing or has another
 //! value, with Salt's comments ("... is already existing\n") and changes
 //! (`{item_id: {old: "", new: item_id}}`). `cibname` works on the CIB file
-//! `<cachedir>/pcs/<saltenv>/<cibname>.cib` instead of the live CIB.
+//! `<cachedir>/pcs/<saltenv>/<cibname>.cib` instead of the live CIB, which
+//! `cib_present` fetches and `cib_pushed` pushes back (`pcs/cib.rs`).
 //!
 //! One deliberate difference: pcs 0.10 and newer print resource and
 //! operation defaults as `name=value` lines, which Salt's `name: value`
@@ -12,8 +13,10 @@
 //! read here, so the states are idempotent on Debian 12's pcs 0.11.
 //!
 //! It reaches pcs only through `brine_modules::pcs`; in test mode it runs
-//! nothing but the show command.
+//! nothing but the show command (and, for `cib_present`, the fetch of the
+//! live CIB into a temporary file in the cache).
 
+mod cib;
 #[cfg(test)]
 mod tests;
 
@@ -28,6 +31,20 @@ use super::{StateCall, StateError, StateFunction, StateModule, StateRet};
 pub const MODULE: StateModule = StateModule {
     name: "pcs",
     functions: &[
+        StateFunction {
+            name: "cib_present",
+            required: &["name", "cibname"],
+            optional: &["scope", "extra_args"],
+            kwargs: false,
+            run: cib::cib_present,
+        },
+        StateFunction {
+            name: "cib_pushed",
+            required: &["name", "cibname"],
+            optional: &["scope", "extra_args"],
+            kwargs: false,
+            run: cib::cib_pushed,
+        },
         StateFunction {
             name: "prop_has_value",
             required: &["name", "prop", "value"],

@@ -239,3 +239,102 @@ fn pairs_are_read_in_both_pcs_formats() {
     assert!(!super::has_pair("  resource-stickiness=1000", "resource-stickiness", "100"));
     assert!(!super::has_pair("a: b: c", "a", "b: c"));
 }
+
+/// A pcs whose live CIB is the text in `live`: `cluster cib FILE` writes it,
+/// `cluster cib-push FILE` replaces it with the file's text, `-f FILE
+/// resource create` appends to the file.
+fn fake_cib(live: Arc<Mutex<String>>) -> Recorded {
+    Recorded::new(move |argv| {
+        let words: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let Ok(mut cib) = live.lock() else { return output(1, "", "poisoned") };
+        let done = match words.as_slice() {
+            ["pcs", "cluster", "cib", file, ..] => std::fs::write(file, cib.as_bytes()).is_ok(),
+            ["pcs", "cluster", "cib-push", file, ..] => std::fs::read_to_string(file).map(|t| *cib = t).is_ok(),
+            ["pcs", "-f", file, "resource", "config", id] => {
+                return match std::fs::read_to_string(file) {
+                    Ok(t) if t.contains(&format!("<primitive id=\"{id}\"")) => output(0, "", ""),
+                    _ => output(1, "", "Error: unable to find resource"),
+                };
+            }
+            ["pcs", "-f", file, "resource", "create", id, ..] => {
+                let appended = std::fs::read_to_string(file).map(|t| t + &format!("<primitive id=\"{id}\"/>"));
+                appended.and_then(|t| std::fs::write(file, t)).is_ok()
+            }
+            _ => false,
+        };
+        output(if done { 0 } else { 1 }, "", "")
+    })
+}
+
+#[test]
+fn cib_present_resource_present_and_cib_pushed_cycle() {
+    let live = Arc::new(Mutex::new("<cib/>".to_string()));
+    let pcs = fake_cib(live.clone());
+    let cibname = format!("brine-test-{}", std::process::id());
+    let dir = std::env::temp_dir().join("pcs/base");
+    let file = dir.join(format!("{cibname}.cib"));
+    let cksum_len = "sha256:".len() + 64;
+    let _ = std::fs::remove_file(&file);
+    let _ = std::fs::remove_file(dir.join(format!("{cibname}.cib.cksum")));
+    let present = json!({"name": "cib", "cibname": cibname, "scope": "configuration"});
+    let t = go(&pcs, super::cib::cib_present, present.clone(), true);
+    assert_eq!(
+        t.comment,
+        format!("CIB {cibname} is set to be created/updated\nCIB {cibname} checksum is set to be created/updated\n")
+    );
+    assert!(!file.exists() && !dir.join(format!("{cibname}.cib.tmp")).exists());
+    let r = go(&pcs, super::cib::cib_present, present.clone(), false);
+    let live_hash = r.changes["cibcksum"].as_str().unwrap_or_default().to_string();
+    assert!(live_hash.starts_with("sha256:") && live_hash.len() == cksum_len, "{r:?}");
+    assert_eq!(
+        r,
+        StateOutcome::new(
+            Some(true),
+            &format!("Created/updated CIB {cibname}\nCreated/updated checksum {live_hash} of CIB {cibname}\n"),
+            json!({"cibfile": file.to_string_lossy(), "cibcksum": live_hash})
+        )
+    );
+    let same = go(&pcs, super::cib::cib_present, present.clone(), false);
+    assert_eq!(
+        same,
+        StateOutcome::new(
+            Some(true),
+            &format!("CIB {cibname} is already equal to the live CIB\nCIB {cibname} checksum is correct\n"),
+            json!({})
+        )
+    );
+    let pushed = json!({"name": "push", "cibname": cibname, "scope": "configuration"});
+    let unchanged = go(&pcs, super::cib::cib_pushed, pushed.clone(), false);
+    assert_eq!(unchanged.comment, format!("CIB {cibname} is not changed since creation through pcs.cib_present\n"));
+    let vip =
+        json!({"name": "vip", "resource_id": "vip", "resource_type": "ocf:heartbeat:IPaddr2", "cibname": cibname});
+    assert_eq!(go(&pcs, super::resource_present, vip.clone(), false).result, Some(true));
+    assert_eq!(
+        go(&pcs, super::resource_present, vip, false).comment,
+        "resource vip (ocf:heartbeat:IPaddr2) is already existing\n"
+    );
+    let t = go(&pcs, super::cib::cib_pushed, pushed.clone(), true);
+    assert_eq!(
+        t,
+        StateOutcome::new(None, &format!("CIB {cibname} is set to be pushed as the new live CIB\n"), json!({}))
+    );
+    assert_eq!(live.lock().map(|l| l.clone()).unwrap_or_default(), "<cib/>");
+    let p = go(&pcs, super::cib::cib_pushed, pushed, false);
+    assert_eq!(
+        p,
+        StateOutcome::new(
+            Some(true),
+            &format!("Pushed CIB {cibname}\n"),
+            json!({"cibfile_pushed": file.to_string_lossy()})
+        )
+    );
+    assert_eq!(live.lock().map(|l| l.clone()).unwrap_or_default(), "<cib/><primitive id=\"vip\"/>");
+    let missing = go(&pcs, super::cib::cib_pushed, json!({"name": "p", "cibname": "nope-brine"}), false);
+    assert_eq!(missing.comment, format!("CIB-file {} does not exist\n", dir.join("nope-brine.cib").display()));
+    let refused = Recorded::new(|_| output(1, "", "Error: unable to get cib"));
+    let failed = go(&refused, super::cib::cib_present, present, false);
+    assert_eq!(failed, StateOutcome::new(Some(false), "Failed to get live CIB\n", json!({})));
+    for ext in ["", ".cksum", ".tmp"] {
+        let _ = std::fs::remove_file(dir.join(format!("{cibname}.cib{ext}")));
+    }
+}
