@@ -174,3 +174,17 @@ fn lvcreate_reports_lvcreates_error() {
     assert!(lvresize(&ctx, "/dev/vg0/guest1", None, None, false, false).unwrap().is_empty());
     assert_eq!(runner.commands().last().map(String::as_str), Some("lvresize -qq --resizefs -L 8G /dev/vg0/guest1"));
 }
+
+/// Against the real `lvm version` when lvm2 is installed (nothing else of
+/// lvm2 is run here: the machine's disks are not the tests' to touch).
+#[test]
+fn real_lvm_version_parses() {
+    if cmd::which("lvm").is_none() {
+        eprintln!("skipped: no lvm binary (apt-get install lvm2)");
+        return;
+    }
+    let m = Map::new();
+    let ctx = Ctx::new(&m, &m, &m, &crate::SystemRunner);
+    let v = version(&ctx).unwrap();
+    assert!(v.starts_with(|c: char| c.is_ascii_digit()), "{v}");
+}
