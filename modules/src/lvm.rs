@@ -1,8 +1,9 @@
 //! The `lvm` execution module (Salt's `linux_lvm`): `version`, the
 //! colon-separated `pvdisplay -c`/`vgdisplay -c`/`lvdisplay -c` reports as
 //! Salt's dicts, and `pvcreate`, `vgcreate`, `vgextend`, `lvcreate`,
-//! `lvresize` with Salt's command lines and return values (a dict, `True`,
-//! or an error string: Salt returns errors rather than raising them).
+//! `lvresize`, `pvremove`, `vgremove`, `lvremove` with Salt's command lines
+//! and return values (a dict, `True`, or an error string: Salt returns
+//! errors rather than raising them).
 //!
 //! It must not decide whether a volume should exist (the `lvm` state does)
 //! and runs nothing but LVM's own tools.
@@ -390,6 +391,43 @@ pub fn lvresize(
     Ok(ret)
 }
 
+/// Salt's `lvm.pvremove`: True, or a string saying what went wrong.
+pub fn pvremove(ctx: &Ctx, devices: &[String], override_: bool, force: bool) -> Result<Value, ModuleError> {
+    let mut argv = vec!["pvremove".to_string(), force_flag(force)];
+    for device in devices {
+        if !pvdisplay(ctx, device, false, false)?.is_empty() {
+            argv.push(device.clone());
+        } else if !override_ {
+            return Ok(Value::Str(format!("{device} is not a physical volume")));
+        }
+    }
+    if argv.len() == 2 {
+        return Ok(Value::Bool(true));
+    }
+    let out = run(ctx, argv, false)?;
+    if out.retcode != 0 {
+        return Ok(Value::Str(out.stderr));
+    }
+    for device in devices {
+        if !pvdisplay(ctx, device, false, true)?.is_empty() {
+            return Ok(Value::Str(format!("Device \"{device}\" was not affected.")));
+        }
+    }
+    Ok(Value::Bool(true))
+}
+
+/// Salt's `lvm.vgremove`: lvm's error, or Salt's success sentence.
+pub fn vgremove(ctx: &Ctx, vgname: &str, force: bool) -> Result<Value, ModuleError> {
+    let out = run(ctx, vec!["vgremove".into(), vgname.into(), force_flag(force)], false)?;
+    Ok(outcome(&out, format!("Volume group \"{vgname}\" successfully removed")))
+}
+
+/// Salt's `lvm.lvremove`: lvm's error, or Salt's success sentence.
+pub fn lvremove(ctx: &Ctx, lvname: &str, vgname: &str, force: bool) -> Result<Value, ModuleError> {
+    let out = run(ctx, vec!["lvremove".into(), format!("{vgname}/{lvname}"), force_flag(force)], false)?;
+    Ok(outcome(&out, format!("Logical volume \"{lvname}\" successfully removed")))
+}
+
 const NONE: ArgDefault = ArgDefault::None;
 const FALSE: ArgDefault = ArgDefault::Bool(false);
 const TRUE: ArgDefault = ArgDefault::Bool(true);
@@ -449,6 +487,17 @@ pub const MODULE: Module = Module {
                 true,
             ),
             run: lvcreate_fn,
+        },
+        Function {
+            name: "pvremove",
+            sig: sig(&[req("devices"), opt("override", TRUE), opt("force", TRUE)], false),
+            run: pvremove_fn,
+        },
+        Function { name: "vgremove", sig: sig(&[req("vgname"), opt("force", TRUE)], false), run: vgremove_fn },
+        Function {
+            name: "lvremove",
+            sig: sig(&[req("lvname"), req("vgname"), opt("force", TRUE)], false),
+            run: lvremove_fn,
         },
         Function {
             name: "lvresize",
@@ -551,6 +600,21 @@ fn lvresize_fn(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
     let lvpath = b.get("lvpath").py_str();
     let ret = lvresize(ctx, &lvpath, size.as_deref(), extents.as_deref(), b.truthy("force"), b.truthy("resizefs"))?;
     Ok(Value::Map(ret))
+}
+
+fn pvremove_fn(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
+    available("pvremove")?;
+    pvremove(ctx, &device_list(b.get("devices")), b.truthy("override"), b.truthy("force"))
+}
+
+fn vgremove_fn(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
+    available("vgremove")?;
+    vgremove(ctx, &b.get("vgname").py_str(), b.truthy("force"))
+}
+
+fn lvremove_fn(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
+    available("lvremove")?;
+    lvremove(ctx, &b.get("lvname").py_str(), &b.get("vgname").py_str(), b.truthy("force"))
 }
 
 #[cfg(test)]

@@ -188,3 +188,28 @@ fn real_lvm_version_parses() {
     let v = version(&ctx).unwrap();
     assert!(v.starts_with(|c: char| c.is_ascii_digit()), "{v}");
 }
+
+#[test]
+fn removals_follow_salt() {
+    let runner = Recorded::new(|argv| match (argv[0].as_str(), argv.get(2).map(String::as_str)) {
+        ("pvdisplay", Some("/dev/loop0")) => output(0, PV_IN_VG, ""),
+        ("pvdisplay", _) => output(5, "", "not a PV"),
+        ("vgremove", _) => output(5, "", "  Volume group \"vg9\" not found\n"),
+        _ => output(0, "", ""),
+    });
+    let m = Map::new();
+    let ctx = ctx_with(&m, &runner);
+    let devices = ["/dev/loop0".to_string(), "/dev/sdz".to_string()];
+    assert_eq!(pvremove(&ctx, &devices, true, true).unwrap(), Value::str("Device \"/dev/loop0\" was not affected."));
+    assert_eq!(pvremove(&ctx, &devices, false, true).unwrap(), Value::str("/dev/sdz is not a physical volume"));
+    assert_eq!(pvremove(&ctx, &["/dev/sdz".into()], true, true).unwrap(), Value::Bool(true));
+    assert_eq!(vgremove(&ctx, "vg9", true).unwrap(), Value::str("Volume group \"vg9\" not found"));
+    assert_eq!(
+        lvremove(&ctx, "guest1", "vg0", false).unwrap(),
+        Value::str("Logical volume \"guest1\" successfully removed")
+    );
+    let cmds = runner.commands();
+    assert!(cmds.contains(&"pvremove --yes /dev/loop0".to_string()));
+    assert!(cmds.contains(&"vgremove vg9 --yes".to_string()));
+    assert_eq!(cmds.last().map(String::as_str), Some("lvremove vg0/guest1 -qq"));
+}
