@@ -1,7 +1,8 @@
-//! The `lvm` state module: Salt's `pv_present`, `vg_present` and
-//! `lv_present` with Salt's comments and changes (`{"created": ...}`,
-//! `{device: "added to VG"}`, `{"resized": ...}`), over the `lvm` execution
-//! module's typed functions.
+//! The `lvm` state module: Salt's `pv_present`, `vg_present`,
+//! `lv_present` and their `_absent` counterparts with Salt's comments and
+//! changes (`{"created": ...}`, `{device: "added to VG"}`, `{"resized":
+//! ...}`, `{"removed": ...}`), over the `lvm` execution module's typed
+//! functions.
 //!
 //! One deliberate difference: Salt's `vg_present` runs `vgextend` for an
 //! orphan device even in test mode; here test mode only predicts it
@@ -333,4 +334,53 @@ fn resize_lv(
     }
     let output = changes.get("Output from lvresize").map(Value::py_str).unwrap_or_default();
     Ok(ret.error(format!("Failed to resize Logical Volume {}.\nError: {output}", a.name)))
+}
+
+/// What an `_absent` state removes: Salt's noun, the check and the removal.
+struct Removal<'a> {
+    noun: &'static str,
+    name: &'a str,
+    exists: &'a dyn Fn() -> Result<bool, StateError>,
+    remove: &'a dyn Fn() -> Result<Value, StateError>,
+}
+
+/// Salt's shared shape of `pv_absent`, `vg_absent` and `lv_absent`.
+fn absent(call: &StateCall, r: Removal, gone: &str) -> Result<StateRet, StateError> {
+    let mut ret = StateRet::new(call.arg("name").clone());
+    let (noun, name) = (r.noun, r.name);
+    if !(r.exists)()? {
+        return Ok(ret.with_comment(format!("{noun} {name} {gone}")));
+    }
+    if call.test {
+        return Ok(ret.with_result(None).with_comment(format!("{noun} {name} is set to be removed")));
+    }
+    let removed = (r.remove)()?;
+    if (r.exists)()? {
+        return Ok(ret.error(format!("Failed to remove {noun} {name}")));
+    }
+    ret.changes.insert("removed".into(), removed);
+    Ok(ret.with_comment(format!("Removed {noun} {name}")))
+}
+
+fn pv_absent(call: &StateCall) -> Result<StateRet, StateError> {
+    let name = call.name();
+    let exists = || Ok(!lvm::pvdisplay(call.ctx, &name, false, true)?.is_empty());
+    let remove = || Ok(lvm::pvremove(call.ctx, &lvm::device_list(call.arg("name")), true, true)?);
+    absent(call, Removal { noun: "Physical Volume", name: &name, exists: &exists, remove: &remove }, "does not exist")
+}
+
+fn vg_absent(call: &StateCall) -> Result<StateRet, StateError> {
+    let name = call.name();
+    let exists = || Ok(!lvm::vgdisplay(call.ctx, &name, true)?.is_empty());
+    let remove = || Ok(lvm::vgremove(call.ctx, &name, true)?);
+    absent(call, Removal { noun: "Volume Group", name: &name, exists: &exists, remove: &remove }, "already absent")
+}
+
+fn lv_absent(call: &StateCall) -> Result<StateRet, StateError> {
+    let name = call.name();
+    let vgname = call.arg("vgname").py_str();
+    let lvpath = format!("/dev/{vgname}/{name}");
+    let exists = || Ok(!lvm::lvdisplay(call.ctx, &lvpath, true)?.is_empty());
+    let remove = || Ok(lvm::lvremove(call.ctx, &name, &vgname, true)?);
+    absent(call, Removal { noun: "Logical Volume", name: &name, exists: &exists, remove: &remove }, "already absent")
 }

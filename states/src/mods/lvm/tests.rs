@@ -97,6 +97,18 @@ fn answer(lvm: &mut Lvm, argv: &[String]) -> ProcOutput {
             lvm.lvs.iter_mut().filter(|(p, _)| *p == path).for_each(|(_, s)| *s = size);
             output(0, "", "")
         }
+        "pvremove" => {
+            lvm.pvs.retain(|(d, _)| !argv[2..].contains(d));
+            output(0, "", "")
+        }
+        "vgremove" => {
+            lvm.vgs.retain(|v| *v != argv[1]);
+            output(0, "", "")
+        }
+        "lvremove" => {
+            lvm.lvs.retain(|(p, _)| format!("/dev/{}", argv[1]) != *p);
+            output(0, "", "")
+        }
         _ => output(127, "", "unknown"),
     }
 }
@@ -212,4 +224,40 @@ fn sizes_convert_as_salts() {
     assert_eq!(mb("10x"), Err("Unit x is invalid.".into()));
     assert_eq!(mb("G"), Err("Size G is invalid.".into()));
     assert_eq!(mb(""), Err("Size  is invalid.".into()));
+}
+
+#[test]
+fn absent_states_predict_remove_then_report_absent() {
+    let lvm = fake_lvm();
+    go(&lvm, super::pv_present, json!({"name": "/dev/null"}), false);
+    go(&lvm, super::vg_present, json!({"name": "vg0", "devices": "/dev/null"}), false);
+    go(&lvm, super::lv_present, json!({"name": "guest1", "vgname": "vg0", "size": "1G"}), false);
+    let lv = json!({"name": "guest1", "vgname": "vg0"});
+    assert_eq!(
+        go(&lvm, super::lv_absent, lv.clone(), true),
+        StateOutcome::new(None, "Logical Volume guest1 is set to be removed", json!({}))
+    );
+    assert_eq!(
+        go(&lvm, super::lv_absent, lv.clone(), false),
+        StateOutcome::new(
+            Some(true),
+            "Removed Logical Volume guest1",
+            json!({"removed": "Logical volume \"guest1\" successfully removed"})
+        )
+    );
+    assert_eq!(go(&lvm, super::lv_absent, lv, false).comment, "Logical Volume guest1 already absent");
+    assert_eq!(go(&lvm, super::vg_absent, json!({"name": "vg0"}), true).result, None);
+    let vg = go(&lvm, super::vg_absent, json!({"name": "vg0"}), false);
+    assert_eq!(vg.changes, json!({"removed": "Volume group \"vg0\" successfully removed"}));
+    assert_eq!(go(&lvm, super::vg_absent, json!({"name": "vg0"}), false).comment, "Volume Group vg0 already absent");
+    let pv = go(&lvm, super::pv_absent, json!({"name": "/dev/null"}), false);
+    assert_eq!(pv, StateOutcome::new(Some(true), "Removed Physical Volume /dev/null", json!({"removed": true})));
+    assert_eq!(
+        go(&lvm, super::pv_absent, json!({"name": "/dev/null"}), false).comment,
+        "Physical Volume /dev/null does not exist"
+    );
+    let cmds = lvm.commands();
+    assert!(
+        cmds.contains(&"lvremove vg0/guest1 --yes".to_string()) && cmds.contains(&"vgremove vg0 --yes".to_string())
+    );
 }
