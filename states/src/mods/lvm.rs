@@ -39,6 +39,9 @@ pub const MODULE: StateModule = StateModule {
             kwargs: true,
             run: lv_present,
         },
+        StateFunction { name: "pv_absent", required: &["name"], optional: &[], kwargs: false, run: pv_absent },
+        StateFunction { name: "vg_absent", required: &["name"], optional: &[], kwargs: false, run: vg_absent },
+        StateFunction { name: "lv_absent", required: &["name"], optional: &["vgname"], kwargs: false, run: lv_absent },
     ],
 };
 
