@@ -213,3 +213,39 @@ fn removals_follow_salt() {
     assert!(cmds.contains(&"vgremove vg9 --yes".to_string()));
     assert_eq!(cmds.last().map(String::as_str), Some("lvremove vg0/guest1 -qq"));
 }
+
+#[test]
+fn every_ha_function_is_registered() {
+    let names = [
+        "lvm.version",
+        "lvm.pvdisplay",
+        "lvm.vgdisplay",
+        "lvm.lvdisplay",
+        "lvm.pvcreate",
+        "lvm.vgcreate",
+        "lvm.vgextend",
+        "lvm.lvcreate",
+        "lvm.lvresize",
+        "lvm.pvremove",
+        "lvm.vgremove",
+        "lvm.lvremove",
+        "pcs.item_show",
+        "pcs.item_create",
+        "pcs.config_show",
+        "pcs.prop_show",
+        "pcs.prop_set",
+        "pcs.resource_show",
+        "pcs.resource_create",
+        "pcs.stonith_show",
+        "pcs.stonith_create",
+        "pcs.cib_create",
+        "pcs.cib_push",
+        "drbd.status",
+        "drbd.overview",
+        "mysql.query",
+        "mysql.version",
+        "mysql.db_exists",
+    ];
+    let missing: Vec<&str> = names.iter().copied().filter(|n| !crate::exists(n)).collect();
+    assert!(missing.is_empty(), "{missing:?}");
+}

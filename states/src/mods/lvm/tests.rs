@@ -261,3 +261,9 @@ fn absent_states_predict_remove_then_report_absent() {
         cmds.contains(&"lvremove vg0/guest1 --yes".to_string()) && cmds.contains(&"vgremove vg0 --yes".to_string())
     );
 }
+
+#[test]
+fn every_lvm_state_is_registered() {
+    let names = ["pv_present", "vg_present", "lv_present", "pv_absent", "vg_absent", "lv_absent"];
+    assert!(names.iter().all(|n| crate::mods::lookup("lvm", n).is_some()));
+}

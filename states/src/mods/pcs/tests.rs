@@ -338,3 +338,18 @@ fn cib_present_resource_present_and_cib_pushed_cycle() {
         let _ = std::fs::remove_file(dir.join(format!("{cibname}.cib{ext}")));
     }
 }
+
+#[test]
+fn every_pcs_state_is_registered() {
+    let names = [
+        "cib_present",
+        "cib_pushed",
+        "prop_has_value",
+        "resource_defaults_to",
+        "resource_op_defaults_to",
+        "resource_present",
+        "stonith_present",
+        "constraint_present",
+    ];
+    assert!(names.iter().all(|n| crate::mods::lookup("pcs", n).is_some()));
+}
