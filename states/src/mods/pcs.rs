@@ -7,10 +7,13 @@
 //! `<cachedir>/pcs/<saltenv>/<cibname>.cib` instead of the live CIB, which
 //! `cib_present` fetches and `cib_pushed` pushes back (`pcs/cib.rs`).
 //!
-//! One deliberate difference: pcs 0.10 and newer print resource and
-//! operation defaults as `name=value` lines, which Salt's `name: value`
-//! parser never matches (so Salt re-sets them on every run); both forms are
-//! read here, so the states are idempotent on Debian 12's pcs 0.11.
+//! Two deliberate differences, both for Debian 12's pcs 0.11: it prints
+//! resource and operation defaults as `name=value` lines, which Salt's
+//! `name: value` parser never matches (so Salt re-sets them on every run),
+//! and `pcs resource config MISSING` only warns and exits 0 (so Salt takes
+//! every resource and stonith device as existing and never creates them).
+//! Here both line forms are read, and a resource exists only when its
+//! config is printed.
 //!
 //! It reaches pcs only through `brine_modules::pcs`; in test mode it runs
 //! nothing but the show command (and, for `cib_present`, the fetch of the
@@ -217,7 +220,8 @@ fn show_query(item: &Item) -> ItemShow {
     }
 }
 
-/// Whether the shown output already has the item (Salt's three rules).
+/// Whether the shown output already has the item: Salt's three rules, and
+/// for resources also some output (pcs 0.11 exits 0 for unknown ones).
 fn exists(item: &Item, shown: &RunResult) -> bool {
     if let Some((key, value)) = item.key_value() {
         return shown.stdout.lines().any(|line| has_pair(line, &key, &value));
@@ -226,7 +230,7 @@ fn exists(item: &Item, shown: &RunResult) -> bool {
         let marker = format!("(id:{})", item.item_id);
         return shown.stdout.lines().any(|line| line.contains(&marker));
     }
-    shown.retcode == 0
+    shown.retcode == 0 && !shown.stdout.trim().is_empty()
 }
 
 /// A `name: value` line (Salt, pcs < 0.10 and `pcs property`) or a

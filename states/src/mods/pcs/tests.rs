@@ -65,7 +65,7 @@ fn answer(cib: &mut Cib, argv: &[String]) -> ProcOutput {
         ["resource" | "stonith", "config", id] if cib.resources.iter().any(|r| r == id) => {
             output(0, &format!("Resource: {id}"), "")
         }
-        ["resource" | "stonith", "config", id] => output(1, "", &format!("Error: unable to find resource '{id}'")),
+        ["resource" | "stonith", "config", id] => output(0, "", &format!("Warning: Unable to find resource '{id}'")),
         ["resource" | "stonith", "create", id, ..] => {
             cib.resources.push(id.to_string());
             output(0, "", "")
@@ -80,6 +80,7 @@ fn answer(cib: &mut Cib, argv: &[String]) -> ProcOutput {
     }
 }
 
+/// Like pcs 0.11.5, an unknown resource is only a warning (exit 0).
 fn fake_pcs() -> Recorded {
     let cib = Arc::new(Mutex::new(Cib::default()));
     Recorded::new(move |argv| match cib.lock() {
@@ -252,8 +253,10 @@ fn fake_cib(live: Arc<Mutex<String>>) -> Recorded {
             ["pcs", "cluster", "cib-push", file, ..] => std::fs::read_to_string(file).map(|t| *cib = t).is_ok(),
             ["pcs", "-f", file, "resource", "config", id] => {
                 return match std::fs::read_to_string(file) {
-                    Ok(t) if t.contains(&format!("<primitive id=\"{id}\"")) => output(0, "", ""),
-                    _ => output(1, "", "Error: unable to find resource"),
+                    Ok(t) if t.contains(&format!("<primitive id=\"{id}\"")) => {
+                        output(0, &format!("Resource: {id} (class=ocf)"), "")
+                    }
+                    _ => output(0, "", "Warning: Unable to find resource"),
                 };
             }
             ["pcs", "-f", file, "resource", "create", id, ..] => {
