@@ -16,12 +16,16 @@ pub mod args;
 pub mod cmd;
 pub mod cp;
 pub mod difflib;
+pub mod drbd;
 pub mod file;
 pub mod fnmatch;
 pub mod group;
 pub mod logmod;
+pub mod lvm;
+pub mod mysql;
 pub mod network;
 pub mod nginx;
+pub mod pcs;
 pub mod pip;
 pub mod pkg;
 pub mod process;
@@ -146,6 +150,10 @@ pub const MODULES: &[Module] = &[
     group::MODULE,
     network::MODULE,
     nginx::MODULE,
+    pcs::MODULE,
+    lvm::MODULE,
+    drbd::MODULE,
+    mysql::MODULE,
     saltutil::MODULE,
     sysmod::MODULE,
     logmod::MODULE,

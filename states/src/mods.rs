@@ -11,8 +11,10 @@
 pub mod cmd;
 pub mod file;
 pub mod group;
+pub mod lvm;
 pub mod module;
 pub mod parse;
+pub mod pcs;
 pub mod pip;
 pub mod pkg;
 pub mod service;
@@ -192,6 +194,8 @@ pub const STATE_MODULES: &[StateModule] = &[
     pip::MODULE,
     user::MODULE,
     group::MODULE,
+    pcs::MODULE,
+    lvm::MODULE,
 ];
 
 /// The state function `state.fun`, if registered.

@@ -96,3 +96,46 @@ impl StateOutcome {
         }
     }
 }
+
+type Reply = Box<dyn Fn(&[String]) -> brine_modules::process::ProcOutput + Send + Sync>;
+
+/// A process runner that answers from a closure instead of running
+/// anything, and records each command it was asked to run.
+pub struct Recorded {
+    reply: Reply,
+    log: std::sync::Mutex<Vec<String>>,
+}
+
+impl Recorded {
+    pub fn new(reply: impl Fn(&[String]) -> brine_modules::process::ProcOutput + Send + Sync + 'static) -> Self {
+        Recorded { reply: Box::new(reply), log: std::sync::Mutex::new(Vec::new()) }
+    }
+
+    /// The argv of every command run so far, joined with spaces.
+    pub fn commands(&self) -> Vec<String> {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
+
+impl brine_modules::ProcessRunner for Recorded {
+    fn run(
+        &self,
+        spec: &brine_modules::process::ProcSpec,
+    ) -> Result<brine_modules::process::ProcOutput, brine_modules::ModuleError> {
+        if let Ok(mut log) = self.log.lock() {
+            log.push(spec.argv.join(" "));
+        }
+        Ok((self.reply)(&spec.argv))
+    }
+}
+
+/// A finished process with this return code and output.
+pub fn output(returncode: i64, stdout: &str, stderr: &str) -> brine_modules::process::ProcOutput {
+    brine_modules::process::ProcOutput {
+        pid: 1,
+        returncode,
+        stdout: stdout.as_bytes().to_vec(),
+        stderr: stderr.as_bytes().to_vec(),
+        timed_out: false,
+    }
+}
