@@ -1,6 +1,7 @@
-//! The master's fileserver (`roots` backend) and pillar service: answers a
-//! minion's [`Request`]s from `file_roots` and `pillar_roots` (mine requests
-//! go to [`crate::mine`]).
+//! The master's fileserver and pillar service: answers a minion's
+//! [`Request`]s from the backends of `fileserver_backend` (`dispatch`:
+//! `roots`, `gitfs`) and from `pillar_roots` (mine requests go to
+//! [`crate::mine`]).
 //!
 //! Paths are checked before anything is looked up: absolute paths, `..`
 //! components and odd saltenvs are refused (and logged). A file is sent only
@@ -8,29 +9,31 @@
 //! minion with its own grains and goes only to it. Calls block (file reads,
 //! rendering): async callers use `spawn_blocking`.
 //!
-//! It must not decide who may ask: the session checks the minion is accepted.
+//! It must not decide who may ask (the session checks the minion is
+//! accepted) or know how a backend finds files.
 
-use base64::Engine;
-use brine_common::wire::{FileReply, MAX_FRAME_LEN, Reply, Request};
+mod dispatch;
+mod gitfs;
+mod roots;
+
+use brine_common::wire::{FileReply, Reply, Request};
 use brine_common::{Map, Value};
-use brine_states::highstate::FileClient;
 use brine_states::pillar;
 use brine_states::render::Renderer;
-use brine_states::roots::safe_rel;
+use brine_states::roots::{safe_rel, state_names};
 use brine_states::saltfns::SaltFns;
 use sha2::{Digest, Sha256};
 
-use crate::context::Master;
+pub use dispatch::{Fileserver, FileserverError};
 
-/// The largest file sent in one frame (base64 grows it by a third).
-const MAX_FILE: u64 = (MAX_FRAME_LEN as u64 / 4) * 3 - 4096;
+use crate::context::Master;
 
 /// Answer one request of minion `id`.
 pub fn answer(master: &Master, id: &str, request: Request) -> Reply {
     match request {
-        Request::Envs => Reply::Names { names: master.files.envs() },
-        Request::ListStates { saltenv } => Reply::Names { names: master.files.list_states(&saltenv) },
-        Request::FileList { saltenv } => Reply::Names { names: master.files.file_list(&saltenv) },
+        Request::Envs => Reply::Names { names: master.files.envs(None) },
+        Request::ListStates { saltenv } => Reply::Names { names: state_names(master.files.file_list(&saltenv, None)) },
+        Request::FileList { saltenv } => Reply::Names { names: master.files.file_list(&saltenv, None) },
         Request::File { saltenv, path, hash } => Reply::File(file(master, id, &saltenv, &path, hash.as_deref())),
         Request::Pillar { saltenv, pillarenv } => Reply::Pillar { pillar: compile_pillar(master, id, saltenv, pillarenv) },
         Request::MineUpdate { data, clear } => crate::mine::update(master, id, data, clear),
@@ -49,18 +52,8 @@ fn file(master: &Master, id: &str, saltenv: &str, path: &str, hash: Option<&str>
         log::warn!("refused a request from minion {id} for a path outside the file roots: {path:?} (saltenv {saltenv:?})");
         return FileReply::Refused { reason: format!("the path {path:?} is not inside the file roots") };
     }
-    let Some(local) = master.files.find_file(path, saltenv) else { return FileReply::NotFound };
-    match std::fs::metadata(&local) {
-        Ok(m) if m.len() > MAX_FILE => return FileReply::Refused { reason: format!("{path} is larger than {MAX_FILE} bytes") },
-        Err(_) => return FileReply::NotFound,
-        _ => {}
-    }
-    let Ok(data) = std::fs::read(&local) else { return FileReply::NotFound };
-    let digest = hex_sha256(&data);
-    if hash == Some(digest.as_str()) {
-        return FileReply::Unchanged;
-    }
-    FileReply::Content { data: base64::engine::general_purpose::STANDARD.encode(&data), hash: digest }
+    let clean: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    master.files.file(saltenv, &clean.join("/"), hash)
 }
 
 /// sha256 of bytes as lowercase hex.
