@@ -6,11 +6,12 @@
 //! never wait for a fetch: an update fetches without any lock readers take,
 //! builds a new snapshot and swaps it in. A remote that fails to fetch keeps
 //! its last snapshot; the error is logged and returned. The sha256 the wire
-//! carries is computed once per blob id.
+//! carries and the base64 text sent are computed once per blob id (`cache`).
 //!
 //! It must not parse options (`config`), talk to libgit2 about fetching and
-//! refs (`repo`) or walk trees (`index`) itself.
+//! refs (`repo`), walk trees (`index`) or bound its caches (`cache`) itself.
 
+mod cache;
 mod config;
 mod index;
 mod repo;
@@ -18,6 +19,8 @@ mod repo;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use cache::BlobCache;
 
 use base64::Engine;
 use brine_common::wire::FileReply;
@@ -32,15 +35,12 @@ use index::EnvIndex;
 use super::dispatch::{Backend, MAX_FILE};
 use super::{hex_sha256, valid_saltenv};
 
-/// Blob hashes kept before the cache is emptied and started again.
-const MAX_HASHES: usize = 100_000;
-
 /// The gitfs backend.
 pub struct GitFs {
     remotes: Vec<Remote>,
     ignore: Ignore,
     cache: PathBuf,
-    hashes: Mutex<HashMap<Oid, String>>,
+    blobs: BlobCache,
     /// Held by an update or a cache clearing so that two never fetch into one repository at once; readers never take it.
     updating: Mutex<()>,
 }
@@ -77,7 +77,7 @@ impl GitFs {
                 snapshot: RwLock::default(),
             })
             .collect();
-        Ok(GitFs { remotes, ignore: Ignore::from_opts(opts), cache, hashes: Mutex::default(), updating: Mutex::default() })
+        Ok(GitFs { remotes, ignore: Ignore::from_opts(opts), cache, blobs: BlobCache::default(), updating: Mutex::default() })
     }
 
     /// Fetch one remote and swap in what it now serves (the last fetch's refs if this one failed).
@@ -98,44 +98,63 @@ impl GitFs {
                 continue;
             }
             let key = (tree, t.root.clone(), t.mountpoint.clone());
-            let idx = old.built.get(&key).cloned().unwrap_or_else(|| Arc::new(index::build(repo, tree, &t.root, &t.mountpoint, &self.ignore)));
+            let idx = old.built.get(&key).cloned().unwrap_or_else(|| {
+                let idx = Arc::new(index::build(repo, tree, &t.root, &t.mountpoint, &self.ignore));
+                self.warm(repo, &idx);
+                idx
+            });
             next.built.insert(key, idx.clone());
             next.envs.insert(t.env, idx);
         }
         next
     }
 
+    /// Hash and encode the new blobs of `idx` while the cache has room, so
+    /// that minions do not wait for zlib and delta resolution on first read.
+    fn warm(&self, repo: &Repository, idx: &EnvIndex) {
+        for id in idx.files.values() {
+            if self.blobs.knows(*id) {
+                continue;
+            }
+            let Ok(blob) = repo.find_blob(*id) else { continue };
+            if !self.blobs.has_room(blob.size().div_ceil(3) * 4) {
+                return;
+            }
+            if let Some((digest, body)) = encode(&blob) {
+                self.blobs.insert(*id, &digest, &body);
+            }
+        }
+    }
+
     /// The blob's sha256 and, unless the minion's `hash` is already it, its content.
     fn read(&self, r: &Remote, id: Oid, hash: Option<&str>) -> FileReply {
-        let known = lock(&self.hashes).get(&id).cloned();
+        let (known, body) = self.blobs.get(id);
         if known.is_some() && known.as_deref() == hash {
             return FileReply::Unchanged;
         }
-        let content = r.with_reader(|repo| {
-            let blob = repo.find_blob(id).ok()?;
-            let too_big = blob.size() as u64 > MAX_FILE;
-            Some(if too_big { None } else { Some(blob.content().to_vec()) })
-        });
-        let data = match content.flatten() {
+        if let (Some(digest), Some(body)) = (known, body) {
+            return FileReply::Content { data: body.to_string(), hash: digest };
+        }
+        let encoded = r.with_reader(|repo| repo.find_blob(id).ok().map(|blob| encode(&blob)));
+        let (digest, body) = match encoded.flatten() {
             None => return FileReply::NotFound,
             Some(None) => return FileReply::Refused { reason: format!("the file is larger than {MAX_FILE} bytes") },
             Some(Some(d)) => d,
         };
-        let digest = known.unwrap_or_else(|| self.remember(id, hex_sha256(&data)));
+        self.blobs.insert(id, &digest, &body);
         if hash == Some(digest.as_str()) {
             return FileReply::Unchanged;
         }
-        FileReply::Content { data: base64::engine::general_purpose::STANDARD.encode(&data), hash: digest }
+        FileReply::Content { data: body.to_string(), hash: digest }
     }
+}
 
-    fn remember(&self, id: Oid, digest: String) -> String {
-        let mut hashes = lock(&self.hashes);
-        if hashes.len() >= MAX_HASHES {
-            hashes.clear();
-        }
-        hashes.insert(id, digest.clone());
-        digest
+/// The blob's sha256 and base64 text; `None` when it is too large to send.
+fn encode(blob: &git2::Blob) -> Option<(String, Arc<str>)> {
+    if blob.size() as u64 > MAX_FILE {
+        return None;
     }
+    Some((hex_sha256(blob.content()), base64::engine::general_purpose::STANDARD.encode(blob.content()).into()))
 }
 
 impl Remote {
@@ -202,7 +221,7 @@ impl Backend for GitFs {
             lock(&r.readers).clear();
             *r.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::default();
         }
-        lock(&self.hashes).clear();
+        self.blobs.clear();
         match std::fs::remove_dir_all(&self.cache) {
             Ok(()) => (vec![format!("Removed {}", self.cache.display())], Vec::new()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Vec::new(), Vec::new()),
