@@ -1,6 +1,6 @@
 //! Everything a running master shares between its tasks: options, PKI,
 //! its key, the connected minions, the data and job caches, the fileserver
-//! backends and pillar roots, and the CLIs waiting for returns.
+//! backends, pillar roots and git_pillar remotes, and the CLIs waiting for returns.
 //!
 //! It must not serve connections itself: `listener`, `session` and
 //! `cliserver` do.
@@ -18,6 +18,7 @@ use ed25519_dalek::SigningKey;
 use tokio::sync::mpsc;
 
 use crate::fileserver::{Fileserver, FileserverError};
+use crate::git_pillar::{GitPillar, GitPillarError};
 use crate::jobcache::{JobCache, JobCacheError};
 use crate::minion_data::DataCache;
 use crate::pki::{AutoSign, Pki, PkiError};
@@ -33,6 +34,8 @@ pub enum MasterError {
     JobCache(#[from] JobCacheError),
     #[error(transparent)]
     Fileserver(#[from] FileserverError),
+    #[error(transparent)]
+    GitPillar(#[from] GitPillarError),
     #[error("{what}: {source}")]
     Io { what: String, source: std::io::Error },
 }
@@ -48,6 +51,7 @@ pub struct Master {
     pub jobs: Arc<JobCache>,
     pub files: Fileserver,
     pub pillar_files: Roots,
+    pub git_pillar: GitPillar,
     pub waiters: Waiters,
 }
 
@@ -75,7 +79,8 @@ impl Master {
         pillar_opts.shift_remove("file_ignore_regex");
         pillar_opts.shift_remove("file_ignore_glob");
         let pillar_files = Roots::from_opts(&pillar_opts, "pillar_roots");
-        Ok(Master { opts, pki, autosign, key, registry: Registry::default(), data, jobs, files, pillar_files, waiters: Waiters::default() })
+        let git_pillar = GitPillar::from_opts(&opts)?;
+        Ok(Master { opts, pki, autosign, key, registry: Registry::default(), data, jobs, files, pillar_files, git_pillar, waiters: Waiters::default() })
     }
 }
 

@@ -1,7 +1,7 @@
 //! The runner functions `salt-run` calls, answered inside the master:
 //! `jobs.list_jobs`, `jobs.lookup_jid`, `jobs.print_job`, `jobs.active`, `manage.up`,
 //! `manage.down`, `manage.status`, `manage.present`, `manage.not_present`,
-//! `fileserver.*` (`fileserver`).
+//! `fileserver.*` and `git_pillar.update` (`fileserver`).
 //!
 //! It must not publish jobs to minions, except `jobs.active`'s
 //! `saltutil.running` (`active`).
@@ -38,7 +38,7 @@ pub async fn run(master: &Arc<Master>, fun: &str, arg: &[Value], kwarg: &Map) ->
             let (up, down) = status(master);
             (Value::Map(Map::from_iter([("up".to_string(), names(up)), ("down".to_string(), names(down))])), 0)
         }
-        f if f.starts_with("fileserver.") => fileserver::run(master, f, arg, kwarg).await,
+        f if f.starts_with("fileserver.") || f == "git_pillar.update" => fileserver::run(master, f, arg, kwarg).await,
         _ => (Value::Str(format!("'{fun}' is not available.")), 1),
     }
 }

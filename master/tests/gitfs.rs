@@ -125,6 +125,8 @@ fn branches_tags_root_mountpoint_ignores_and_manual_updates() {
     let (c, repo, extra) = gitfs_cluster("gitfs-manual", 3600);
     let out = c.path("out");
 
+    let named = c.path("master/var/cache/salt/master/gitfs/extra");
+    assert!(named.join("HEAD").is_file() && !named.join(".git").exists(), "a named remote is a bare repository under its name");
     let envs = c.salt_run(&["fileserver.envs"]);
     assert_eq!(envs.stdout, "- base\n- dev\n- v1\n", "{envs:?}");
     let listed = c.salt_run(&["fileserver.file_list", "saltenv=base"]);
@@ -180,4 +182,38 @@ fn new_commits_appear_after_the_update_interval() {
     wait_for("the interval's fetch", 15, || c.salt_run(&["fileserver.file_list"]).stdout.contains("- files/new.txt\n"));
     assert_eq!(c.salt(&["node1", "state.apply", "app"]).code, 0);
     assert_eq!(read(out.join("base.txt")), "master 2\n");
+}
+
+#[test]
+fn git_pillar_serves_its_branch_and_follows_updates() {
+    let mut c = Cluster::new("git-pillar", json!({}));
+    let repo = c.path("pillar-repo");
+    std::fs::create_dir_all(&repo).expect("repo");
+    git(&repo, &["init", "-q"]);
+    commit(&repo, &[("top.sls", "base:\n  '*':\n    - data\n"), ("data.sls", "colour: blue\n")], "one");
+    git(&repo, &["checkout", "-q", "-b", "other"]);
+    commit(&repo, &[("data.sls", "colour: red\n")], "other");
+    git(&repo, &["checkout", "-q", "master"]);
+    c.file("pillar/top.sls", "base:\n  '*':\n    - local\n");
+    c.file("pillar/local.sls", "size: 3\ncolour: grey\n");
+    c.write_master_conf(json!({
+        "auto_accept": true,
+        "gitfs_update_interval": 3600,
+        "ext_pillar": [{"git": [format!("master file://{}", repo.display())]}],
+    }));
+    c.start_master();
+    c.start_minion("node1", json!({}));
+    c.wait_ping(&["node1"]);
+    let pillar = |c: &Cluster| {
+        let out = c.salt(&["node1", "pillar.items", "--out", "json"]);
+        serde_json::from_str::<serde_json::Value>(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"))["node1"].clone()
+    };
+    let first = pillar(&c);
+    assert_eq!((first["colour"].as_str(), first["size"].as_i64()), (Some("blue"), Some(3)), "{first}");
+
+    commit(&repo, &[("data.sls", "colour: green\n")], "two");
+    assert_eq!(pillar(&c)["colour"], "blue", "not before an update");
+    let updated = c.salt_run(&["git_pillar.update"]);
+    assert_eq!((updated.code, updated.stdout.as_str()), (0, "True\n"), "{updated:?}");
+    assert_eq!(pillar(&c)["colour"], "green");
 }

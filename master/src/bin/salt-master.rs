@@ -52,7 +52,7 @@ fn run() -> anyhow::Result<()> {
 async fn serve(opts: brine_common::Map) -> anyhow::Result<()> {
     let master = Arc::new(Master::load(opts)?);
     let first = master.clone();
-    tokio::task::spawn_blocking(move || first.files.update(None)).await?;
+    tokio::task::spawn_blocking(move || (first.files.update(None), first.git_pillar.update())).await?;
     let tcp = listener::bind(&master).await?;
     let sock = cliserver::bind(&cliserver::socket_path(&master.opts))?;
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -92,7 +92,7 @@ async fn prune_jobs(master: Arc<Master>, mut stop: watch::Receiver<bool>) {
     }
 }
 
-/// Update the fileserver backends (gitfs fetches) every `gitfs_update_interval` seconds.
+/// Update the fileserver backends (gitfs fetches) and git_pillar every `gitfs_update_interval` seconds.
 async fn update_files(master: Arc<Master>, mut stop: watch::Receiver<bool>) {
     let every = Duration::from_secs(u64::try_from(int_opt(&master.opts, "gitfs_update_interval", 60)).unwrap_or(60).max(1));
     loop {
@@ -102,6 +102,6 @@ async fn update_files(master: Arc<Master>, mut stop: watch::Receiver<bool>) {
         }
         let m = master.clone();
         // Errors are logged by the backends; a failed remote keeps serving its last fetch.
-        let _ = tokio::task::spawn_blocking(move || m.files.update(None)).await;
+        let _ = tokio::task::spawn_blocking(move || (m.files.update(None), m.git_pillar.update())).await;
     }
 }

@@ -25,6 +25,7 @@ use brine_states::saltfns::SaltFns;
 use sha2::{Digest, Sha256};
 
 pub use dispatch::{Fileserver, FileserverError};
+pub(crate) use gitfs::repo;
 
 use crate::context::Master;
 
@@ -61,7 +62,8 @@ pub fn hex_sha256(data: &[u8]) -> String {
     Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Compile the pillar of minion `id` with the grains it sent (Salt's master-side pillar).
+/// Compile the pillar of minion `id` with the grains it sent (Salt's
+/// master-side pillar): `pillar_roots`, then each `git_pillar` remote merged over it.
 pub fn compile_pillar(master: &Master, id: &str, saltenv: Option<String>, pillarenv: Option<String>) -> Map {
     let grains = master.data.get(id).map(|d| d.grains).unwrap_or_default();
     let mut opts = master.opts.clone();
@@ -71,10 +73,14 @@ pub fn compile_pillar(master: &Master, id: &str, saltenv: Option<String>, pillar
             opts.insert(k.into(), Value::Str(v));
         }
     }
-    let saltfns = SaltFns::new(opts.clone(), grains.clone(), Map::new());
-    let empty = Map::new();
-    let renderer = Renderer { opts: &opts, grains: &grains, pillar: &empty, files: &master.pillar_files, salt: &saltfns };
-    let compiled = pillar::compile(&opts, &grains, &master.pillar_files, &renderer);
+    let compile = |files: &brine_states::roots::Roots| {
+        let saltfns = SaltFns::new(opts.clone(), grains.clone(), Map::new());
+        let empty = Map::new();
+        let renderer = Renderer { opts: &opts, grains: &grains, pillar: &empty, files, salt: &saltfns };
+        pillar::compile(&opts, &grains, files, &renderer)
+    };
+    let mut compiled = compile(&master.pillar_files);
+    master.git_pillar.merge_into(&mut compiled, compile);
     master.data.update(id, |d| d.pillar = compiled.clone());
     compiled
 }

@@ -1,5 +1,6 @@
 //! The `fileserver.*` runners: `envs`, `file_list saltenv=X`, `update` and
-//! `clear_cache`, each with an optional `backend=` (comma-separated names).
+//! `clear_cache`, each with an optional `backend=` (comma-separated names);
+//! and `git_pillar.update`.
 //!
 //! It must not know how a backend fetches or caches: `crate::fileserver` does.
 
@@ -21,6 +22,7 @@ pub async fn run(master: &Arc<Master>, fun: &str, arg: &[Value], kwarg: &Map) ->
         }
         "fileserver.update" => blocking(master, named("backend", 0), update).await,
         "fileserver.clear_cache" => blocking(master, named("backend", 0), clear_cache).await,
+        "git_pillar.update" => blocking(master, None, |m, _| errors_or_true(m.git_pillar.update())).await,
         _ => (Value::Str(format!("'{fun}' is not available.")), 1),
     }
 }
@@ -33,7 +35,10 @@ async fn blocking(master: &Arc<Master>, backend: Option<String>, f: fn(&Master, 
 
 /// `True`, or the fetch errors (each remote that failed still serves its last fetch).
 fn update(master: &Master, backend: Option<&str>) -> (Value, i32) {
-    let errors = master.files.update(backend);
+    errors_or_true(master.files.update(backend))
+}
+
+fn errors_or_true(errors: Vec<String>) -> (Value, i32) {
     if errors.is_empty() {
         return (Value::Bool(true), 0);
     }

@@ -59,7 +59,8 @@ pub struct EnvConf {
     pub mountpoint: Option<String>,
 }
 
-/// One entry of `gitfs_remotes` with the globals folded in.
+/// One entry of `gitfs_remotes` with the globals folded in (`name` names
+/// its cache directory).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RemoteConf {
     pub url: String,

@@ -14,7 +14,7 @@
 mod cache;
 mod config;
 mod index;
-mod repo;
+pub(crate) mod repo;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -71,7 +71,7 @@ impl GitFs {
         let remotes = config::remotes(opts)?
             .into_iter()
             .map(|conf| Remote {
-                dir: repo::cache_dir(&cache, &conf.url),
+                dir: repo::cache_dir(&cache, conf.name.as_deref(), &conf.url),
                 conf,
                 readers: Mutex::default(),
                 snapshot: RwLock::default(),

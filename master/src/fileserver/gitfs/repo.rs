@@ -21,9 +21,13 @@ pub enum RepoError {
     Git { url: String, what: &'static str, source: git2::Error },
 }
 
-/// The cache directory of remote `url` under `base` (`<cachedir>/gitfs`).
-pub fn cache_dir(base: &Path, url: &str) -> PathBuf {
-    base.join(&crate::fileserver::hex_sha256(url.as_bytes())[..24])
+/// The cache directory of a remote under `base` (`<cachedir>/gitfs`): its
+/// `name` when that is a plain folder name, else a hash of its URL.
+pub fn cache_dir(base: &Path, name: Option<&str>, url: &str) -> PathBuf {
+    match name.filter(|n| crate::fileserver::valid_saltenv(n) && !n.starts_with('.')) {
+        Some(n) => base.join(n),
+        None => base.join(&crate::fileserver::hex_sha256(url.as_bytes())[..24]),
+    }
 }
 
 /// Open the bare repository in `dir`, creating it on first use.
