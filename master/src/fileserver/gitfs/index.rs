@@ -62,25 +62,28 @@ fn entries(top: &Tree) -> (BTreeMap<String, Oid>, BTreeMap<String, Oid>) {
 
 /// The symlinks that end at a regular file inside the root, as (link path, blob id).
 fn resolve_links(repo: &Repository, blobs: &BTreeMap<String, Oid>, links: &BTreeMap<String, Oid>) -> Vec<(String, Oid)> {
-    let target = |id: &Oid| repo.find_blob(*id).ok().and_then(|b| String::from_utf8(b.content().to_vec()).ok());
     let mut out = Vec::new();
-    for (path, id) in links {
-        let mut at = path.clone();
-        let mut link = Some(*id);
-        for _ in 0..MAX_LINKS {
-            let Some(next) = link.and_then(|l| target(&l)).and_then(|t| join_inside(&at, &t)) else { break };
-            if let Some(blob) = blobs.get(&next) {
-                out.push((path.clone(), *blob));
-                break;
-            }
-            link = links.get(&next).copied();
-            at = next;
-        }
-        if !out.last().is_some_and(|(p, _)| p == path) {
-            log::warn!("gitfs: left out the symlink {path}: it points out of the root, at a directory or nowhere");
+    for path in links.keys() {
+        match follow(repo, blobs, links, path) {
+            Some(blob) => out.push((path.clone(), blob)),
+            None => log::warn!("gitfs: left out the symlink {path}: it points out of the root, at a directory or nowhere"),
         }
     }
     out
+}
+
+/// The blob a chain of at most `MAX_LINKS` links starting at `path` ends at.
+fn follow(repo: &Repository, blobs: &BTreeMap<String, Oid>, links: &BTreeMap<String, Oid>, path: &str) -> Option<Oid> {
+    let mut at = path.to_string();
+    for _ in 0..MAX_LINKS {
+        let blob = repo.find_blob(*links.get(&at)?).ok()?;
+        let next = join_inside(&at, std::str::from_utf8(blob.content()).ok()?)?;
+        if let Some(id) = blobs.get(&next) {
+            return Some(*id);
+        }
+        at = next;
+    }
+    None
 }
 
 /// The target of a link at `link` (both relative to the root), when it stays inside.
