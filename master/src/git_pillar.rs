@@ -43,6 +43,8 @@ struct Source {
     repo_dir: PathBuf,
     /// The folder the branch's tree was last written to.
     current: RwLock<Option<PathBuf>>,
+    /// The folder before it, removed at the next change (a pillar compile may still read it).
+    retired: Mutex<Option<PathBuf>>,
 }
 
 /// Every `git:` remote of `ext_pillar`, in order.
@@ -113,6 +115,7 @@ fn source(entry: &Value, base: &str, cache: &Path) -> Result<Source, GitPillarEr
         url,
         root: String::new(),
         current: RwLock::default(),
+        retired: Mutex::default(),
     };
     for (key, value) in params {
         match key.as_str() {
@@ -137,7 +140,10 @@ impl Source {
             }
             let old = self.current.write().unwrap_or_else(std::sync::PoisonError::into_inner).replace(dir.clone());
             if let Some(old) = old.filter(|o| *o != dir) {
-                let _ = std::fs::remove_dir_all(old);
+                let mut retired = self.retired.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if let Some(gone) = retired.replace(old).filter(|g| *g != dir) {
+                    let _ = std::fs::remove_dir_all(gone);
+                }
             }
         }
         fetched?;

@@ -94,7 +94,7 @@ impl GitFs {
         for t in conf.targets(&repo::refs(repo)) {
             let Some(tree) = repo::tree_of(repo, &t.reference) else { continue };
             if !valid_saltenv(&t.env) {
-                log::warn!("gitfs remote {}: ref {} is not usable as a saltenv name", conf.url, t.reference);
+                log::debug!("gitfs remote {}: ref {} is not usable as a saltenv name", conf.url, t.reference);
                 continue;
             }
             let key = (tree, t.root.clone(), t.mountpoint.clone());
