@@ -1,6 +1,6 @@
 //! Everything a running master shares between its tasks: options, PKI,
-//! its key, the connected minions, the data and job caches, the file and
-//! pillar roots, and the CLIs waiting for returns.
+//! its key, the connected minions, the data and job caches, the fileserver
+//! backends, pillar roots and git_pillar remotes, and the CLIs waiting for returns.
 //!
 //! It must not serve connections itself: `listener`, `session` and
 //! `cliserver` do.
@@ -17,6 +17,8 @@ use brine_states::roots::Roots;
 use ed25519_dalek::SigningKey;
 use tokio::sync::mpsc;
 
+use crate::fileserver::{Fileserver, FileserverError};
+use crate::git_pillar::{GitPillar, GitPillarError};
 use crate::jobcache::{JobCache, JobCacheError};
 use crate::minion_data::DataCache;
 use crate::pki::{AutoSign, Pki, PkiError};
@@ -30,6 +32,10 @@ pub enum MasterError {
     Pki(#[from] PkiError),
     #[error(transparent)]
     JobCache(#[from] JobCacheError),
+    #[error(transparent)]
+    Fileserver(#[from] FileserverError),
+    #[error(transparent)]
+    GitPillar(#[from] GitPillarError),
     #[error("{what}: {source}")]
     Io { what: String, source: std::io::Error },
 }
@@ -43,8 +49,9 @@ pub struct Master {
     pub registry: Registry,
     pub data: DataCache,
     pub jobs: Arc<JobCache>,
-    pub files: Roots,
+    pub files: Fileserver,
     pub pillar_files: Roots,
+    pub git_pillar: GitPillar,
     pub waiters: Waiters,
 }
 
@@ -67,12 +74,13 @@ impl Master {
                 .and_then(Value::as_str)
                 .map(|f| PathBuf::from(config::under_root(&root, f))),
         };
-        let files = Roots::from_opts(&opts, "file_roots");
+        let files = Fileserver::from_opts(&opts)?;
         let mut pillar_opts = opts.clone();
         pillar_opts.shift_remove("file_ignore_regex");
         pillar_opts.shift_remove("file_ignore_glob");
         let pillar_files = Roots::from_opts(&pillar_opts, "pillar_roots");
-        Ok(Master { opts, pki, autosign, key, registry: Registry::default(), data, jobs, files, pillar_files, waiters: Waiters::default() })
+        let git_pillar = GitPillar::from_opts(&opts)?;
+        Ok(Master { opts, pki, autosign, key, registry: Registry::default(), data, jobs, files, pillar_files, git_pillar, waiters: Waiters::default() })
     }
 }
 

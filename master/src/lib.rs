@@ -5,7 +5,7 @@
 //! (`listener`) and one task per minion session (`session`), the connected
 //! minions (`registry`), their cached grains and pillar (`minion_data`),
 //! target resolution (`targets`), publishing and collecting jobs (`publish`),
-//! the fileserver and pillar service (`fileserver`), the mine (`mine`), the job cache
+//! the fileserver and pillar service (`fileserver`), pillar from git (`git_pillar`), the mine (`mine`), the job cache
 //! (`jobcache`), jids (`jid`), the local CLI socket (`cliserver`) and the
 //! runners (`runners`). The CLIs' side of that socket: `client`, their
 //! output (`cliout`) and batches (`batch`).
@@ -18,6 +18,7 @@ pub mod client;
 pub mod cliout;
 pub mod context;
 pub mod fileserver;
+pub mod git_pillar;
 pub mod jid;
 pub mod jobcache;
 pub mod keycli;

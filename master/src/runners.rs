@@ -1,17 +1,17 @@
 //! The runner functions `salt-run` calls, answered inside the master:
 //! `jobs.list_jobs`, `jobs.lookup_jid`, `jobs.print_job`, `jobs.active`, `manage.up`,
 //! `manage.down`, `manage.status`, `manage.present`, `manage.not_present`,
-//! `fileserver.envs`, `fileserver.file_list`.
+//! `fileserver.*` and `git_pillar.update` (`fileserver`).
 //!
 //! It must not publish jobs to minions, except `jobs.active`'s
 //! `saltutil.running` (`active`).
 
 mod active;
+mod fileserver;
 
 use std::sync::Arc;
 
 use brine_common::{Map, Value};
-use brine_states::highstate::FileClient;
 
 use crate::context::Master;
 use crate::jid::jid_to_time;
@@ -38,11 +38,7 @@ pub async fn run(master: &Arc<Master>, fun: &str, arg: &[Value], kwarg: &Map) ->
             let (up, down) = status(master);
             (Value::Map(Map::from_iter([("up".to_string(), names(up)), ("down".to_string(), names(down))])), 0)
         }
-        "fileserver.envs" => (names(master.files.envs()), 0),
-        "fileserver.file_list" => {
-            let env = named("saltenv", 0).unwrap_or_else(|| "base".into());
-            (names(master.files.file_list(&env)), 0)
-        }
+        f if f.starts_with("fileserver.") || f == "git_pillar.update" => fileserver::run(master, f, arg, kwarg).await,
         _ => (Value::Str(format!("'{fun}' is not available.")), 1),
     }
 }
@@ -59,7 +55,7 @@ where
     }
 }
 
-fn names(ids: Vec<String>) -> Value {
+pub(crate) fn names(ids: Vec<String>) -> Value {
     Value::List(ids.into_iter().map(Value::Str).collect())
 }
 

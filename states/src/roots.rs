@@ -17,8 +17,38 @@ use crate::highstate::FileClient;
 #[derive(Clone, Debug, Default)]
 pub struct Roots {
     envs: Vec<(String, Vec<PathBuf>)>,
-    ignore_regex: Vec<fancy_regex::Regex>,
-    ignore_glob: Vec<globset::GlobMatcher>,
+    ignore: Ignore,
+}
+
+/// `file_ignore_regex` and `file_ignore_glob`: files every fileserver backend hides.
+#[derive(Clone, Debug, Default)]
+pub struct Ignore {
+    regex: Vec<fancy_regex::Regex>,
+    glob: Vec<globset::GlobMatcher>,
+}
+
+impl Ignore {
+    /// The ignore options in `opts` (patterns that do not compile are skipped).
+    pub fn from_opts(opts: &Map) -> Ignore {
+        let strings = |k: &str| -> Vec<String> {
+            match opts.get(k) {
+                Some(Value::List(l)) => l.iter().map(Value::py_str).collect(),
+                Some(Value::Str(s)) => vec![s.clone()],
+                _ => Vec::new(),
+            }
+        };
+        let regex = strings("file_ignore_regex").iter().filter_map(|r| fancy_regex::Regex::new(r).ok()).collect();
+        let glob = strings("file_ignore_glob")
+            .iter()
+            .filter_map(|g| globset::Glob::new(g).ok().map(|g| g.compile_matcher()))
+            .collect();
+        Ignore { regex, glob }
+    }
+
+    /// Is the file at `rel` (relative to the roots) hidden?
+    pub fn ignored(&self, rel: &str) -> bool {
+        self.regex.iter().any(|r| r.is_match(rel).unwrap_or(false)) || self.glob.iter().any(|g| g.is_match(rel))
+    }
 }
 
 impl Roots {
@@ -39,27 +69,11 @@ impl Roots {
             let base = envs.remove(i);
             envs.insert(0, base);
         }
-        let strings = |k: &str| -> Vec<String> {
-            match opts.get(k) {
-                Some(Value::List(l)) => l.iter().map(Value::py_str).collect(),
-                Some(Value::Str(s)) => vec![s.clone()],
-                _ => Vec::new(),
-            }
-        };
-        let ignore_regex = strings("file_ignore_regex").iter().filter_map(|r| fancy_regex::Regex::new(r).ok()).collect();
-        let ignore_glob = strings("file_ignore_glob")
-            .iter()
-            .filter_map(|g| globset::Glob::new(g).ok().map(|g| g.compile_matcher()))
-            .collect();
-        Roots { envs, ignore_regex, ignore_glob }
+        Roots { envs, ignore: Ignore::from_opts(opts) }
     }
 
     fn dirs(&self, saltenv: &str) -> &[PathBuf] {
         self.envs.iter().find(|(e, _)| e == saltenv).map(|(_, d)| d.as_slice()).unwrap_or(&[])
-    }
-
-    fn ignored(&self, rel: &str) -> bool {
-        self.ignore_regex.iter().any(|r| r.is_match(rel).unwrap_or(false)) || self.ignore_glob.iter().any(|g| g.is_match(rel))
     }
 
     /// Every file in a saltenv, relative to its root, sorted and without duplicates.
@@ -68,7 +82,7 @@ impl Roots {
         for dir in self.dirs(saltenv) {
             walk(dir, dir, &mut out);
         }
-        out.retain(|f| !self.ignored(f));
+        out.retain(|f| !self.ignore.ignored(f));
         out.sort();
         out.dedup();
         out
@@ -96,31 +110,35 @@ pub fn safe_rel(rel: &str) -> Option<PathBuf> {
     p.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir)).then(|| p.to_path_buf())
 }
 
+/// The SLS names among files of a saltenv, sorted (`a/init.sls` is `a`, `a/b.sls` is `a.b`).
+pub fn state_names(files: Vec<String>) -> Vec<String> {
+    let mut states: Vec<String> = files
+        .into_iter()
+        .filter_map(|p| {
+            if let Some(d) = p.strip_suffix("/init.sls") {
+                Some(d.replace('/', "."))
+            } else {
+                p.strip_suffix(".sls").map(|s| s.replace('/', "."))
+            }
+        })
+        .collect();
+    states.sort();
+    states.dedup();
+    states
+}
+
 impl FileClient for Roots {
     fn envs(&self) -> Vec<String> {
         self.envs.iter().map(|(e, _)| e.clone()).collect()
     }
 
     fn list_states(&self, saltenv: &str) -> Vec<String> {
-        let mut states: Vec<String> = self
-            .file_list(saltenv)
-            .into_iter()
-            .filter_map(|p| {
-                if let Some(d) = p.strip_suffix("/init.sls") {
-                    Some(d.replace('/', "."))
-                } else {
-                    p.strip_suffix(".sls").map(|s| s.replace('/', "."))
-                }
-            })
-            .collect();
-        states.sort();
-        states.dedup();
-        states
+        state_names(self.file_list(saltenv))
     }
 
     fn find_file(&self, rel: &str, saltenv: &str) -> Option<PathBuf> {
         let rel_path = safe_rel(rel)?;
-        if self.ignored(rel) {
+        if self.ignore.ignored(rel) {
             return None;
         }
         self.dirs(saltenv).iter().map(|d| d.join(&rel_path)).find(|p| p.is_file())

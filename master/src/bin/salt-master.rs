@@ -51,19 +51,23 @@ fn run() -> anyhow::Result<()> {
 
 async fn serve(opts: brine_common::Map) -> anyhow::Result<()> {
     let master = Arc::new(Master::load(opts)?);
+    let first = master.clone();
+    tokio::task::spawn_blocking(move || (first.files.update(None), first.git_pillar.update())).await?;
     let tcp = listener::bind(&master).await?;
     let sock = cliserver::bind(&cliserver::socket_path(&master.opts))?;
     let (stop_tx, stop_rx) = watch::channel(false);
     log::info!("salt-master listening on {}", tcp.local_addr().map(|a| a.to_string()).unwrap_or_default());
     let minions = tokio::spawn(listener::serve(master.clone(), tcp, stop_rx.clone()));
     let clis = tokio::spawn(cliserver::serve(master.clone(), sock, stop_rx.clone()));
-    let pruner = tokio::spawn(prune_jobs(master.clone(), stop_rx));
+    let pruner = tokio::spawn(prune_jobs(master.clone(), stop_rx.clone()));
+    let updater = tokio::spawn(update_files(master.clone(), stop_rx));
     shutdown_signal().await;
     let _ = stop_tx.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(5), async {
         let _ = minions.await;
         let _ = clis.await;
         let _ = pruner.await;
+        let _ = updater.await;
     })
     .await;
     let _ = std::fs::remove_file(cliserver::socket_path(&master.opts));
@@ -85,5 +89,19 @@ async fn prune_jobs(master: Arc<Master>, mut stop: watch::Receiver<bool>) {
             _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
             _ = stop.changed() => return,
         }
+    }
+}
+
+/// Update the fileserver backends (gitfs fetches) and git_pillar every `gitfs_update_interval` seconds.
+async fn update_files(master: Arc<Master>, mut stop: watch::Receiver<bool>) {
+    let every = Duration::from_secs(u64::try_from(int_opt(&master.opts, "gitfs_update_interval", 60)).unwrap_or(60).max(1));
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
+        let m = master.clone();
+        // Errors are logged by the backends; a failed remote keeps serving its last fetch.
+        let _ = tokio::task::spawn_blocking(move || (m.files.update(None), m.git_pillar.update())).await;
     }
 }

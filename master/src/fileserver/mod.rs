@@ -1,6 +1,7 @@
-//! The master's fileserver (`roots` backend) and pillar service: answers a
-//! minion's [`Request`]s from `file_roots` and `pillar_roots` (mine requests
-//! go to [`crate::mine`]).
+//! The master's fileserver and pillar service: answers a minion's
+//! [`Request`]s from the backends of `fileserver_backend` (`dispatch`:
+//! `roots`, `gitfs`) and from `pillar_roots` (mine requests go to
+//! [`crate::mine`]).
 //!
 //! Paths are checked before anything is looked up: absolute paths, `..`
 //! components and odd saltenvs are refused (and logged). A file is sent only
@@ -8,29 +9,32 @@
 //! minion with its own grains and goes only to it. Calls block (file reads,
 //! rendering): async callers use `spawn_blocking`.
 //!
-//! It must not decide who may ask: the session checks the minion is accepted.
+//! It must not decide who may ask (the session checks the minion is
+//! accepted) or know how a backend finds files.
 
-use base64::Engine;
-use brine_common::wire::{FileReply, MAX_FRAME_LEN, Reply, Request};
+mod dispatch;
+mod gitfs;
+mod roots;
+
+use brine_common::wire::{FileReply, Reply, Request};
 use brine_common::{Map, Value};
-use brine_states::highstate::FileClient;
 use brine_states::pillar;
 use brine_states::render::Renderer;
-use brine_states::roots::safe_rel;
+use brine_states::roots::{safe_rel, state_names};
 use brine_states::saltfns::SaltFns;
 use sha2::{Digest, Sha256};
 
-use crate::context::Master;
+pub use dispatch::{Fileserver, FileserverError};
+pub(crate) use gitfs::repo;
 
-/// The largest file sent in one frame (base64 grows it by a third).
-const MAX_FILE: u64 = (MAX_FRAME_LEN as u64 / 4) * 3 - 4096;
+use crate::context::Master;
 
 /// Answer one request of minion `id`.
 pub fn answer(master: &Master, id: &str, request: Request) -> Reply {
     match request {
-        Request::Envs => Reply::Names { names: master.files.envs() },
-        Request::ListStates { saltenv } => Reply::Names { names: master.files.list_states(&saltenv) },
-        Request::FileList { saltenv } => Reply::Names { names: master.files.file_list(&saltenv) },
+        Request::Envs => Reply::Names { names: master.files.envs(None) },
+        Request::ListStates { saltenv } => Reply::Names { names: state_names(master.files.file_list(&saltenv, None)) },
+        Request::FileList { saltenv } => Reply::Names { names: master.files.file_list(&saltenv, None) },
         Request::File { saltenv, path, hash } => Reply::File(file(master, id, &saltenv, &path, hash.as_deref())),
         Request::Pillar { saltenv, pillarenv } => Reply::Pillar { pillar: compile_pillar(master, id, saltenv, pillarenv) },
         Request::MineUpdate { data, clear } => crate::mine::update(master, id, data, clear),
@@ -49,18 +53,8 @@ fn file(master: &Master, id: &str, saltenv: &str, path: &str, hash: Option<&str>
         log::warn!("refused a request from minion {id} for a path outside the file roots: {path:?} (saltenv {saltenv:?})");
         return FileReply::Refused { reason: format!("the path {path:?} is not inside the file roots") };
     }
-    let Some(local) = master.files.find_file(path, saltenv) else { return FileReply::NotFound };
-    match std::fs::metadata(&local) {
-        Ok(m) if m.len() > MAX_FILE => return FileReply::Refused { reason: format!("{path} is larger than {MAX_FILE} bytes") },
-        Err(_) => return FileReply::NotFound,
-        _ => {}
-    }
-    let Ok(data) = std::fs::read(&local) else { return FileReply::NotFound };
-    let digest = hex_sha256(&data);
-    if hash == Some(digest.as_str()) {
-        return FileReply::Unchanged;
-    }
-    FileReply::Content { data: base64::engine::general_purpose::STANDARD.encode(&data), hash: digest }
+    let clean: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    master.files.file(saltenv, &clean.join("/"), hash)
 }
 
 /// sha256 of bytes as lowercase hex.
@@ -68,7 +62,8 @@ pub fn hex_sha256(data: &[u8]) -> String {
     Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Compile the pillar of minion `id` with the grains it sent (Salt's master-side pillar).
+/// Compile the pillar of minion `id` with the grains it sent (Salt's
+/// master-side pillar): `pillar_roots`, then each `git_pillar` remote merged over it.
 pub fn compile_pillar(master: &Master, id: &str, saltenv: Option<String>, pillarenv: Option<String>) -> Map {
     let grains = master.data.get(id).map(|d| d.grains).unwrap_or_default();
     let mut opts = master.opts.clone();
@@ -78,10 +73,14 @@ pub fn compile_pillar(master: &Master, id: &str, saltenv: Option<String>, pillar
             opts.insert(k.into(), Value::Str(v));
         }
     }
-    let saltfns = SaltFns::new(opts.clone(), grains.clone(), Map::new());
-    let empty = Map::new();
-    let renderer = Renderer { opts: &opts, grains: &grains, pillar: &empty, files: &master.pillar_files, salt: &saltfns };
-    let compiled = pillar::compile(&opts, &grains, &master.pillar_files, &renderer);
+    let compile = |files: &brine_states::roots::Roots| {
+        let saltfns = SaltFns::new(opts.clone(), grains.clone(), Map::new());
+        let empty = Map::new();
+        let renderer = Renderer { opts: &opts, grains: &grains, pillar: &empty, files, salt: &saltfns };
+        pillar::compile(&opts, &grains, files, &renderer)
+    };
+    let mut compiled = compile(&master.pillar_files);
+    master.git_pillar.merge_into(&mut compiled, compile);
     master.data.update(id, |d| d.pillar = compiled.clone());
     compiled
 }
