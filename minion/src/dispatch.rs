@@ -84,7 +84,7 @@ pub fn call(opts: &Map, grains: &Map, sources: &dyn Sources, fun: &str, call: &C
             Err(e) => Outcome { ret: Value::Str(e), retcode: 1 },
         },
         _ => match hook.and_then(|h| h(fun, &call.args, &call.kwargs)).unwrap_or_else(|| saltfns.call(fun, &call.args, &call.kwargs)) {
-            Ok(v) => Outcome::ok(v),
+            Ok(v) => Outcome { ret: v, retcode: i32::try_from(saltfns.last_retcode()).unwrap_or(1) },
             Err(e) => Outcome { ret: Value::Str(e), retcode: 1 },
         },
     }

@@ -210,3 +210,15 @@ fn test_mode_leaves_the_sandbox_identical_and_a_second_apply_changes_nothing() {
     }
     assert_eq!(snapshot(&sb), after_first, "the second apply touched the sandbox");
 }
+
+#[test]
+fn a_failed_command_makes_salt_call_exit_1_as_salt() {
+    let t = Tree::new("retcode");
+    let (code, out, _) = t.call(&["--out=json", "cmd.run", "echo out; exit 3"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("\"out\""), "{out}");
+    let (code, out, _) = t.call(&["--out=json", "cmd.run", "exit 0"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out, _) = t.call(&["--out=json", "cmd.retcode", "exit 3", "ignore_retcode=True"]);
+    assert_eq!((code, out.contains('3')), (0, true), "{out}");
+}

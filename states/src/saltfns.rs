@@ -39,6 +39,8 @@ pub const HOOKED: &[&str] = &["mine.get"];
 pub struct SaltFns {
     ctx: Rc<RefCell<Ctx>>,
     hook: Option<Hook>,
+    /// The retcode the last execution module call set (Salt's `__context__["retcode"]`).
+    retcode: Rc<std::cell::Cell<i64>>,
 }
 
 type Native = fn(&Ctx, &[Value], &Kwargs) -> Result<Value, Error>;
@@ -70,7 +72,7 @@ const TABLE: &[(&str, Native)] = &[
 impl SaltFns {
     pub fn new(opts: Map, grains: Map, pillar: Map) -> SaltFns {
         let ctx = Ctx { opts: C::Map(opts), grains: C::Map(grains), pillar: C::Map(pillar) };
-        SaltFns { ctx: Rc::new(RefCell::new(ctx)), hook: None }
+        SaltFns { ctx: Rc::new(RefCell::new(ctx)), hook: None, retcode: Rc::default() }
     }
 
     /// Answer the [`HOOKED`] names with `hook`.
@@ -123,8 +125,9 @@ impl SaltFns {
         let (opts, grains, pillar) = (map(&ctx.opts), map(&ctx.grains), map(&ctx.pillar));
         let runner = brine_modules::SystemRunner;
         let mctx = brine_modules::Ctx::new(&opts, &grains, &pillar, &runner);
-        brine_modules::call(name, &cargs, &ckw, &mctx)
-            .map(|v| Value::from_common(&v))
+        let out = brine_modules::call(name, &cargs, &ckw, &mctx);
+        self.retcode.set(mctx.retcode.get());
+        out.map(|v| Value::from_common(&v))
             .map_err(|e| Error::new(jinja::ErrorKind::Host, e.to_string()))
     }
 
@@ -143,8 +146,15 @@ impl SaltFns {
         Some(out.map(|v| Value::from_common(&v)).map_err(|e| Error::new(jinja::ErrorKind::Host, e)))
     }
 
+    /// The retcode the last execution module call set: `salt-call` and job
+    /// returns report it (a failed `cmd.run` exits 1, as in Salt).
+    pub fn last_retcode(&self) -> i64 {
+        self.retcode.get()
+    }
+
     /// Call a function with plain values (for `salt-call`).
     pub fn call(&self, name: &str, args: &[C], kwargs: &Map) -> Result<C, String> {
+        self.retcode.set(0);
         if !self.knows(name) {
             return Err(format!("'{name}' is not available."));
         }
