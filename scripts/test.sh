@@ -10,10 +10,11 @@ cargo build --release --workspace --locked
 cargo test --release --workspace --locked
 
 # The multi-node test bed (tests/testbed/, docs/testbed.md): real master and
-# minions in network namespaces on Debian 12 roots. It needs root; CI runs as
+# minions in network namespaces on Debian 12 roots, the bundled tree's dry run
+# and real highstate, the cluster's VIP and failover. It needs root; CI runs as
 # root, so there it always runs. Elsewhere it is skipped, and says so.
 if [ "$(id -u)" = 0 ] || [ -n "${CI:-}" ]; then
-    BRINE_E2E_HIGHSTATE=1 bash tests/testbed/e2e
+    BRINE_E2E_HIGHSTATE=1 BRINE_E2E_FULL=1 bash tests/testbed/e2e
 else
     echo "scripts/test.sh: tests/testbed/e2e SKIPPED: it needs root (network namespaces, mounts)" >&2
 fi
