@@ -532,3 +532,13 @@ fn grains_file_is_overridden_by_config_option() {
     assert_eq!(got.get("rack"), Some(&s("r1")));
     assert!(static_grains(&opts(), &Tree::new("conf-none").0).expect("no file").is_empty());
 }
+
+#[test]
+fn version_grains_name_the_salt_release_brine_follows() {
+    let g = Tree::new("version").grains();
+    assert_eq!(get(&g, "saltversion"), &s("3007.17"));
+    assert_eq!(get(&g, "saltversioninfo"), &Value::List(vec![Value::Int(3007), Value::Int(17)]));
+    assert_eq!(get(&g, "brineversion"), &s(env!("CARGO_PKG_VERSION")));
+    let py = get(&g, "pythonversion");
+    assert_eq!(py, &Value::List(vec![Value::Int(3), Value::Int(11), Value::Int(2), s("final"), Value::Int(0)]));
+}
