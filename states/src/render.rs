@@ -152,7 +152,13 @@ impl Renderer<'_> {
             }
         };
         let env = jinja::Environment::new(loader);
-        let mut out = env.render(&file.rel, text, globals.into_iter().collect()).map_err(|e| jinja_error(&e, text, &file.rel))?;
+        let mut out = env.render(&file.rel, text, globals.into_iter().collect()).map_err(|e| {
+            // An error inside an imported or included template shows that
+            // template's lines, as Salt does.
+            let other = e.template().filter(|t| *t != file.rel).and_then(|t| files.find_file(t, saltenv));
+            let other = other.and_then(|p| std::fs::read_to_string(p).ok());
+            jinja_error(&e, text, &file.rel, other.as_deref())
+        })?;
         if text.ends_with('\n') && !out.ends_with('\n') {
             out.push('\n');
         }
@@ -174,7 +180,9 @@ fn strip_shebang(text: &str) -> &str {
     text
 }
 
-fn jinja_error(e: &jinja::Error, source: &str, rel: &str) -> String {
+/// The error text: message, line, the template when it is not `rel`, and the
+/// lines around the error from `source` or, for another template, `other`.
+fn jinja_error(e: &jinja::Error, source: &str, rel: &str, other: Option<&str>) -> String {
     let prefix = match e.kind() {
         jinja::ErrorKind::Undefined => "Jinja variable",
         jinja::ErrorKind::Syntax | jinja::ErrorKind::Security => "Jinja syntax error:",
@@ -185,7 +193,11 @@ fn jinja_error(e: &jinja::Error, source: &str, rel: &str) -> String {
         Some(t) if t != rel => format!(" in {t}"),
         _ => String::new(),
     };
-    let context = if where_.is_empty() { error_context(source, line) } else { String::new() };
+    let context = match (where_.is_empty(), other) {
+        (true, _) => error_context(source, line),
+        (false, Some(text)) => error_context(text, line),
+        (false, None) => String::new(),
+    };
     format!("{prefix} {}; line {line}{where_}\n\n{context}", e.message())
 }
 

@@ -1,0 +1,4 @@
+{% from 'sub/map.jinja' import a with context %}
+foo:
+  test.nop:
+    - name: {{ a }}
