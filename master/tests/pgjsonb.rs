@@ -177,8 +177,15 @@ fn jobs_live_in_postgresql_shared_by_masters_and_kept_across_restarts() {
         db.query(&format!("SELECT count(*) FROM salt_returns WHERE jid = '{slow_jid}'")) == "1"
     });
 
-    // A second master on the same database sees the jobs (no minion of its own).
-    let mut other = Cluster::new("pgjsonb-second", db.master_conf(json!({})));
+    // A second master on the same database sees the jobs (no minion of its own),
+    // as a user that may only read and write Salt's tables, as on a site's own database.
+    db.query(&format!(
+        "SELECT pg_advisory_xact_lock(7322685414); DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{ROLE}_rows') THEN \
+         CREATE ROLE {ROLE}_rows LOGIN PASSWORD '{PASSWORD}'; END IF; END $$; \
+         GRANT SELECT, INSERT, UPDATE, DELETE ON jids, salt_returns, salt_events TO {ROLE}_rows; \
+         GRANT USAGE ON SEQUENCE seq_salt_events_id TO {ROLE}_rows"
+    ));
+    let mut other = Cluster::new("pgjsonb-second", db.master_conf(json!({"returner.pgjsonb.user": format!("{ROLE}_rows")})));
     other.start_master();
     assert_eq!(other.salt_run(&["jobs.lookup_jid", &jid]).stdout, "pg1:\n    hello-pg\n");
     assert_eq!(other.salt_run(&["jobs.lookup_jid", &slow_jid]).stdout, "pg1:\n    slow-done\n");

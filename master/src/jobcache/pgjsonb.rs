@@ -150,7 +150,13 @@ impl PgOptions {
             .ssl_mode(postgres::config::SslMode::Disable);
         let connect = |source| JobCacheError::Connect { target: self.target(), source };
         let mut client = config.connect(NoTls).map_err(connect)?;
-        client.batch_execute(SCHEMA).map_err(connect)?;
+        // Only create what is missing: a site's own pgjsonb database may grant
+        // this user rows in Salt's tables and no right to create anything.
+        let present = "SELECT to_regclass('jids') IS NOT NULL AND to_regclass('salt_returns') IS NOT NULL \
+                       AND to_regclass('salt_events') IS NOT NULL";
+        if !client.query_one(present, &[]).map_err(connect)?.get::<_, bool>(0) {
+            client.batch_execute(SCHEMA).map_err(connect)?;
+        }
         Ok(client)
     }
 }
