@@ -2,8 +2,9 @@
 //! (`master_job_cache: pgjsonb`). A real master and minion run jobs; the
 //! `salt-run jobs.*` runners answer from the database; the rows are in
 //! Salt's tables; a second master on the same database sees the jobs; a
-//! restart keeps them; `keep_jobs` prunes them; a master that cannot reach
-//! its database, or is asked for TLS, does not start.
+//! restart keeps them; a return met by an unreachable database stays spooled
+//! on the minion until it can be stored; `keep_jobs` prunes old jobs; a
+//! master that cannot reach its database, or is asked for TLS, does not start.
 //!
 //! Needs a local PostgreSQL server administered by the `postgres` user
 //! (`pg_ctlcluster 15 main start`); each test makes and drops its own
@@ -207,6 +208,26 @@ fn jobs_live_in_postgresql_shared_by_masters_and_kept_across_restarts() {
     assert_eq!(c.salt_run(&["jobs.lookup_jid", &jid]).stdout, "pg1:\n    hello-pg\n");
     c.wait_ping(&["pg1"]);
     assert!(c.log("master").contains("lost the connection to PostgreSQL"), "{}", c.log("master"));
+
+    // With the database gone, a return is not acknowledged: the minion keeps it
+    // spooled and sends it again after a reconnect, once the database is back.
+    psql("postgres", &format!("ALTER DATABASE {} ALLOW_CONNECTIONS false", db.name)).expect("closing the database");
+    psql("postgres", &format!("SELECT count(pg_terminate_backend(pid)) >= 0 FROM pg_stat_activity WHERE datname = '{}'", db.name))
+        .expect("dropping the master's connection");
+    let down = c.salt(&["--async", "pg1", "cmd.run", "echo while-down"]);
+    let down_jid = jid_of(&down.stdout);
+    let spooled = c.path(&format!("pg1/var/cache/salt/minion/returns/{down_jid}.json"));
+    wait_for("the master to fail to store the return", 15, || {
+        c.log("master").contains(&format!("cannot store the return of pg1 for {down_jid}"))
+    });
+    assert!(spooled.exists(), "the unacknowledged return is still spooled");
+    psql("postgres", &format!("ALTER DATABASE {} ALLOW_CONNECTIONS true", db.name)).expect("opening the database");
+    c.stop_minion("pg1");
+    c.start_minion("pg1", json!({}));
+    wait_for("the spooled return to reach PostgreSQL", 20, || {
+        c.salt_run(&["jobs.lookup_jid", &down_jid]).stdout == "pg1:\n    while-down\n"
+    });
+    wait_for("the spool to be emptied", 10, || !spooled.exists());
 
     // keep_jobs (hours, Salt's older key) prunes returns older than it at the master's start.
     let jobs_before: usize = db.query("SELECT count(*) FROM jids").parse().expect("a count");
