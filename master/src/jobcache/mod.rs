@@ -31,8 +31,8 @@ pub enum JobCacheError {
     Poisoned,
     #[error("job cache configuration: {0}")]
     Config(String),
-    #[error("job cache: cannot connect to PostgreSQL {target}: {source}")]
-    Connect { target: String, source: postgres::Error },
+    #[error("job cache: cannot connect to PostgreSQL {target}: {reason}")]
+    Connect { target: String, reason: String },
     #[error("job cache: PostgreSQL {target}: {source}")]
     Postgres { target: String, source: postgres::Error },
 }

@@ -116,7 +116,7 @@ impl PgOptions {
                 )));
             }
         }
-        if option(opts, "archive_jobs").is_some() || opts.get("archive_jobs").is_some_and(Value::truthy) {
+        if opts.get("archive_jobs").is_some_and(Value::truthy) {
             log::warn!("archive_jobs is not supported by the pgjsonb job cache: old jobs are deleted, not archived");
         }
         let port = number(opts, "port", 5432)?;
@@ -148,7 +148,7 @@ impl PgOptions {
             .connect_timeout(self.connect_timeout)
             .keepalives(true)
             .ssl_mode(postgres::config::SslMode::Disable);
-        let connect = |source| JobCacheError::Connect { target: self.target(), source };
+        let connect = |e| JobCacheError::Connect { target: self.target(), reason: reason(&e) };
         let mut client = config.connect(NoTls).map_err(connect)?;
         // Only create what is missing: a site's own pgjsonb database may grant
         // this user rows in Salt's tables and no right to create anything.
@@ -159,6 +159,19 @@ impl PgOptions {
         }
         Ok(client)
     }
+}
+
+/// Why a connection failed, without the client's repeated wrapping: the
+/// server's own message, or the innermost cause (`Connection refused`, ...).
+fn reason(e: &postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return format!("{}: {}", db.severity(), db.message());
+    }
+    let mut inner: &dyn std::error::Error = e;
+    while let Some(next) = inner.source() {
+        inner = next;
+    }
+    inner.to_string()
 }
 
 /// The open PostgreSQL cache.
