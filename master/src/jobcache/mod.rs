@@ -178,6 +178,29 @@ mod tests {
     }
 
     #[test]
+    fn sqlite_under_the_cachedir_is_the_default_and_keeps_what_is_younger_than_keep_jobs() {
+        let dir = std::env::temp_dir().join(format!("brine-jobcache-default-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let cache = JobCache::from_opts(&opts(serde_json::json!({"cachedir": dir.to_string_lossy()}))).unwrap();
+        assert!(matches!(cache, JobCache::Sqlite(_)) && dir.join("jobs.sqlite3").exists());
+        let job = Job {
+            jid: crate::jid::gen_jid(),
+            tgt: Value::str("*"),
+            tgt_type: "glob".into(),
+            fun: "test.ping".into(),
+            arg: vec![],
+            kwarg: Map::new(),
+            delimiter: ":".into(),
+        };
+        cache.save_job(&job, &["node1".into()], "root").unwrap();
+        assert_eq!(cache.prune(keep_jobs_seconds(&opts(serde_json::json!({"keep_jobs": 1})))).unwrap(), 0);
+        assert_eq!(cache.list_jobs().unwrap().len(), 1);
+        assert_eq!(cache.prune(-1).unwrap(), 1);
+        drop(cache);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn an_unknown_master_job_cache_is_a_configuration_error() {
         let err = JobCache::from_opts(&opts(serde_json::json!({"master_job_cache": "mysql"}))).err().map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.contains("\"mysql\" is not supported")));
