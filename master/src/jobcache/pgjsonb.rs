@@ -146,7 +146,13 @@ impl PgOptions {
             .dbname(&self.db)
             .application_name("salt-master")
             .connect_timeout(self.connect_timeout)
+            // A silently dead connection (a network cut) is noticed within
+            // about a minute instead of the system's two hours.
             .keepalives(true)
+            .keepalives_idle(Duration::from_secs(30))
+            .keepalives_interval(Duration::from_secs(10))
+            .keepalives_retries(3)
+            .tcp_user_timeout(Duration::from_secs(60))
             .ssl_mode(postgres::config::SslMode::Disable);
         let connect = |e| JobCacheError::Connect { target: self.target(), reason: reason(&e) };
         let mut client = config.connect(NoTls).map_err(connect)?;
