@@ -59,12 +59,13 @@ pub use brine_common::config::{int_opt, path_opt};
 
 impl Master {
     /// Prepare a master from its options: PKI directories, key (created on first start), caches.
+    /// It blocks (the job cache may connect to PostgreSQL): call it outside async tasks.
     pub fn load(opts: Map) -> Result<Master, MasterError> {
         let pki = Pki::new(&path_opt(&opts, "pki_dir", "/etc/salt/pki/master"));
         pki.ensure_dirs()?;
         let key = keys::load_or_create(pki.dir(), "master")?;
         let cachedir = path_opt(&opts, "cachedir", "/var/cache/salt/master");
-        let jobs = Arc::new(JobCache::open(&cachedir.join("jobs.sqlite3"))?);
+        let jobs = Arc::new(JobCache::from_opts(&opts)?);
         let data = DataCache::open(cachedir.join("minions"));
         let root = opts.get("root_dir").map(Value::py_str).unwrap_or_else(|| "/".into());
         let autosign = AutoSign {

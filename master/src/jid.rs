@@ -23,6 +23,11 @@ pub fn gen_jid() -> String {
     format_micros(micros)
 }
 
+/// The jid of the first microsecond of `secs` since the epoch (before 1970: that of 1970).
+pub fn jid_at(secs: i64) -> String {
+    format_micros(u128::try_from(secs).unwrap_or(0) * 1_000_000)
+}
+
 /// Whether `jid` looks like a Salt jid (20 digits).
 pub fn is_jid(jid: &str) -> bool {
     jid.len() == 20 && jid.bytes().all(|b| b.is_ascii_digit())

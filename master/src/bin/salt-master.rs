@@ -14,6 +14,7 @@ use brine_common::config::{self, Role};
 use brine_common::daemon::boot::{self, DaemonArgs};
 use brine_common::daemon::process::shutdown_signal;
 use brine_master::context::{int_opt, Master};
+use brine_master::jobcache::keep_jobs_seconds;
 use brine_master::{cliserver, listener};
 use clap::Parser;
 use tokio::sync::watch;
@@ -50,7 +51,8 @@ fn run() -> anyhow::Result<()> {
 }
 
 async fn serve(opts: brine_common::Map) -> anyhow::Result<()> {
-    let master = Arc::new(Master::load(opts)?);
+    // Loading blocks (the job cache may connect to PostgreSQL).
+    let master = Arc::new(tokio::task::spawn_blocking(move || Master::load(opts)).await??);
     let first = master.clone();
     tokio::task::spawn_blocking(move || (first.files.update(None), first.git_pillar.update())).await?;
     let tcp = listener::bind(&master).await?;
@@ -75,9 +77,12 @@ async fn serve(opts: brine_common::Map) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Drop jobs older than `keep_jobs_seconds`, hourly.
+/// Drop jobs older than `keep_jobs_seconds` (or the older `keep_jobs` hours), hourly; `0` keeps them.
 async fn prune_jobs(master: Arc<Master>, mut stop: watch::Receiver<bool>) {
-    let keep = int_opt(&master.opts, "keep_jobs_seconds", 86_400);
+    let keep = keep_jobs_seconds(&master.opts);
+    if keep == 0 {
+        return;
+    }
     loop {
         let jobs = master.jobs.clone();
         match tokio::task::spawn_blocking(move || jobs.prune(keep)).await {

@@ -1,38 +1,19 @@
-//! The master's job cache: every published job and every return, in one
-//! SQLite file under the cachedir (WAL mode), durable across restarts and a
-//! `kill -9` of the master.
+//! The embedded job cache (`master_job_cache: local_cache`, the default):
+//! every published job and every return in one SQLite file under the
+//! cachedir (WAL mode), durable across restarts and a `kill -9` of the master.
 //!
 //! Calls block on SQLite: async callers run them with `spawn_blocking`.
-//! It must not decide what a job is or who may read it.
+//! It must not decide what a job is or who may read it, nor be shared
+//! between masters (that is what the `pgjsonb` backend is for).
 
 use std::path::Path;
 use std::sync::Mutex;
 
 use brine_common::wire::{Job, JobReturn};
-use brine_common::{Map, Value};
+use brine_common::Value;
 use rusqlite::{params, Connection};
 
-#[derive(Debug, thiserror::Error)]
-pub enum JobCacheError {
-    #[error("job cache: {0}")]
-    Sql(#[from] rusqlite::Error),
-    #[error("job cache: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("job cache: the connection lock is poisoned")]
-    Poisoned,
-}
-
-/// A job as the cache keeps it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct JobRecord {
-    pub jid: String,
-    pub fun: String,
-    pub arg: Value,
-    pub tgt: Value,
-    pub tgt_type: String,
-    pub user: String,
-    pub minions: Vec<String>,
-}
+use super::{job_args, now, JobCacheError, JobRecord};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS jobs (
@@ -44,13 +25,9 @@ CREATE TABLE IF NOT EXISTS returns (
     PRIMARY KEY (jid, id));
 ";
 
-/// The open cache.
-pub struct JobCache {
+/// The open SQLite cache.
+pub struct Sqlite {
     conn: Mutex<Connection>,
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 fn to_text(v: &Value) -> String {
@@ -61,9 +38,9 @@ fn from_text(s: &str) -> Value {
     serde_json::from_str::<serde_json::Value>(s).map(|j| Value::from_json(&j)).unwrap_or(Value::Str(s.to_string()))
 }
 
-impl JobCache {
+impl Sqlite {
     /// Open (or create) the cache file at `path`.
-    pub fn open(path: &Path) -> Result<JobCache, JobCacheError> {
+    pub fn open(path: &Path) -> Result<Sqlite, JobCacheError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -72,7 +49,7 @@ impl JobCache {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
-        Ok(JobCache { conn: Mutex::new(conn) })
+        Ok(Sqlite { conn: Mutex::new(conn) })
     }
 
     fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, JobCacheError> {
@@ -82,17 +59,11 @@ impl JobCache {
 
     /// Record a published job and the minions expected to return.
     pub fn save_job(&self, job: &Job, minions: &[String], user: &str) -> Result<(), JobCacheError> {
-        let mut args = job.arg.clone();
-        if !job.kwarg.is_empty() {
-            let mut kw = job.kwarg.clone();
-            kw.insert("__kwarg__".into(), Value::Bool(true));
-            args.push(Value::Map(kw));
-        }
         let minions = Value::List(minions.iter().cloned().map(Value::Str).collect());
         self.with(|c| {
             c.execute(
                 "INSERT OR REPLACE INTO jobs (jid, fun, arg, tgt, tgt_type, user, minions, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![job.jid, job.fun, to_text(&Value::List(args)), to_text(&job.tgt), job.tgt_type, user, to_text(&minions), now()],
+                params![job.jid, job.fun, to_text(&job_args(job)), to_text(&job.tgt), job.tgt_type, user, to_text(&minions), now()],
             )
             .map(|_| ())
         })
@@ -173,14 +144,11 @@ impl JobCache {
     }
 }
 
-/// `{minion: return}` of a job, as `jobs.lookup_jid` shows it.
-pub fn returns_map(returns: &[JobReturn]) -> Map {
-    returns.iter().map(|r| (r.id.clone(), r.ret.clone())).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jobcache::returns_map;
+    use brine_common::Map;
 
     #[test]
     fn jobs_and_returns_survive_reopening() {
@@ -196,7 +164,7 @@ mod tests {
             delimiter: ":".into(),
         };
         {
-            let cache = JobCache::open(&path).unwrap();
+            let cache = Sqlite::open(&path).unwrap();
             cache.save_job(&job, &["node1".into()], "root").unwrap();
             let r = JobReturn {
                 jid: job.jid.clone(),
@@ -210,7 +178,7 @@ mod tests {
             cache.save_return(&r).unwrap();
             cache.save_return(&r).unwrap();
         }
-        let cache = JobCache::open(&path).unwrap();
+        let cache = Sqlite::open(&path).unwrap();
         assert_eq!(cache.list_jobs().unwrap().len(), 1);
         assert_eq!(cache.list_jobs().unwrap()[0].minions, vec!["node1"]);
         assert_eq!(returns_map(&cache.returns(&job.jid).unwrap()).get("node1"), Some(&Value::Bool(true)));
