@@ -95,8 +95,79 @@ fn env_vars(v: &Value) -> Result<Vec<(String, String)>, ModuleError> {
     }
 }
 
+/// The distributions of a virtualenv as `pip list` reports them (metadata
+/// name -> version, in pip's order), read from its `site-packages` without
+/// starting Python: pip itself costs most of a no-op `pip.installed`.
+/// `None` unless the environment is one this reads exactly: a virtualenv
+/// (`pyvenv.cfg`) without the system's site-packages, one `site-packages`,
+/// no legacy `.egg-link` installs, no extra environment for pip, and pip
+/// among its distributions. The caller asks pip then.
+pub fn venv_listing(env: &PipEnv) -> Option<IndexMap<String, String>> {
+    let root = Path::new(env.bin_env.as_deref()?);
+    if !env.env_vars.is_empty() {
+        return None;
+    }
+    let cfg = std::fs::read_to_string(root.join("pyvenv.cfg")).ok()?;
+    let system = cfg.lines().filter_map(|l| l.split_once('=')).any(|(k, v)| {
+        k.trim() == "include-system-site-packages" && v.trim().eq_ignore_ascii_case("true")
+    });
+    if system {
+        return None;
+    }
+    let mut libs = std::fs::read_dir(root.join("lib")).ok()?.flatten().map(|e| e.path()).filter(|p| {
+        p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("python")) && p.join("site-packages").is_dir()
+    });
+    let site = libs.next()?.join("site-packages");
+    if libs.next().is_some() {
+        return None;
+    }
+    let mut found: Vec<(String, String, String)> = Vec::new();
+    for entry in std::fs::read_dir(&site).ok()?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let meta = if name.ends_with(".egg-link") {
+            return None;
+        } else if name.ends_with(".dist-info") {
+            entry.path().join("METADATA")
+        } else if name.ends_with(".egg-info") {
+            let p = entry.path();
+            if p.is_dir() { p.join("PKG-INFO") } else { p }
+        } else {
+            continue;
+        };
+        let (dist, ver) = metadata_name_version(&std::fs::read_to_string(meta).ok()?)?;
+        let key = normalize(&dist);
+        if found.iter().any(|(k, _, _)| *k == key) {
+            return None;
+        }
+        found.push((key, dist, ver));
+    }
+    found.iter().find(|(k, _, _)| k == "pip")?;
+    found.sort();
+    Some(found.into_iter().map(|(_, dist, ver)| (dist, ver)).collect())
+}
+
+/// `Name` and `Version` from the header of a METADATA or PKG-INFO file.
+fn metadata_name_version(text: &str) -> Option<(String, String)> {
+    let mut name = None;
+    let mut version = None;
+    for line in text.lines() {
+        if line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("Name:") {
+            name = Some(v.trim().to_string());
+        } else if let Some(v) = line.strip_prefix("Version:") {
+            version = Some(v.trim().to_string());
+        }
+    }
+    Some((name.filter(|n| !n.is_empty())?, version.filter(|v| !v.is_empty())?))
+}
+
 /// Salt's `pip.version`: the pip version of `bin_env`.
 pub fn version(ctx: &Ctx, env: &PipEnv) -> Result<String, ModuleError> {
+    if let Some(v) = venv_listing(env).and_then(|l| l.get("pip").cloned()) {
+        return Ok(v);
+    }
     let out = env.run(ctx, vec!["--version".into()])?;
     if out.retcode != 0 {
         return Err(ModuleError::Execution("Could not find a `pip` binary".into()));
@@ -106,13 +177,16 @@ pub fn version(ctx: &Ctx, env: &PipEnv) -> Result<String, ModuleError> {
 
 /// Salt's `pip.list`: installed distributions (name as pip shows it -> version).
 pub fn list(ctx: &Ctx, env: &PipEnv, prefix: Option<&str>) -> Result<IndexMap<String, String>, ModuleError> {
+    let prefix = prefix.map(str::to_lowercase);
+    if let Some(listed) = venv_listing(env) {
+        return Ok(listed.into_iter().filter(|(n, _)| prefix.as_deref().is_none_or(|p| n.to_lowercase().starts_with(p))).collect());
+    }
     let out = env.run(ctx, vec!["list".into(), "--format=json".into(), "--disable-pip-version-check".into()])?;
     if out.retcode != 0 {
         return Err(ModuleError::Execution(out.stderr));
     }
     let parsed: serde_json::Value =
         serde_json::from_str(&out.stdout).map_err(|_| ModuleError::Execution("Invalid JSON".into()))?;
-    let prefix = prefix.map(str::to_lowercase);
     let mut packages = IndexMap::new();
     for pkg in parsed.as_array().into_iter().flatten() {
         let (Some(name), Some(ver)) = (pkg["name"].as_str(), pkg["version"].as_str()) else { continue };

@@ -107,6 +107,22 @@ fn real_virtualenv_install_list_freeze_uninstall() {
     assert_eq!(ret.get("retcode"), Some(&Value::Int(0)), "{ret:?}");
     let listed = call("pip.list", &[Value::str("brine")], &kw, &ctx).unwrap();
     assert_eq!(listed.get("brinetestpkg"), Some(&Value::str("1.0")));
+    // The listing read from the metadata is pip's own, order included.
+    let penv = PipEnv { bin_env: Some(env.to_string_lossy().into_owned()), ..PipEnv::default() };
+    let fast: Vec<(String, String)> = venv_listing(&penv).expect("a plain virtualenv is read from its metadata").into_iter().collect();
+    let out = std::process::Command::new(env.join("bin/python"))
+        .args(["-m", "pip", "list", "--format=json", "--disable-pip-version-check"])
+        .output()
+        .unwrap();
+    let parsed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let slow: Vec<(String, String)> = parsed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap().to_string(), p["version"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(fast, slow);
+    assert!(fast.iter().any(|(n, v)| n == "brinetestpkg" && v == "1.0"), "{fast:?}");
     let frozen = call("pip.freeze", &[], &kw, &ctx).unwrap();
     assert!(frozen.as_list().unwrap_or_default().contains(&Value::str("brinetestpkg==1.0")), "{frozen:?}");
     let mut un = kw.clone();
@@ -114,4 +130,33 @@ fn real_virtualenv_install_list_freeze_uninstall() {
     assert_eq!(call("pip.uninstall", &[], &un, &ctx).unwrap().get("retcode"), Some(&Value::Int(0)));
     assert!(call("pip.list", &[Value::str("brine")], &kw, &ctx).unwrap().as_map().is_some_and(|m| m.is_empty()));
     let _ = std::fs::remove_dir_all(&env);
+}
+
+#[test]
+fn metadata_listing_only_for_environments_it_reads_exactly() {
+    let root = std::env::temp_dir().join(format!("brine-pip-meta-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let site = root.join("lib/python3.11/site-packages");
+    for (dir, name, ver) in [("pip-23.0.1.dist-info", "pip", "23.0.1"), ("Jinja2-3.1.6.dist-info", "Jinja2", "3.1.6")] {
+        std::fs::create_dir_all(site.join(dir)).unwrap();
+        std::fs::write(site.join(dir).join("METADATA"), format!("Metadata-Version: 2.1\nName: {name}\nVersion: {ver}\n\nName: not-this\n")).unwrap();
+    }
+    std::fs::write(site.join("old_style-0.1-py3.11.egg-info"), "Metadata-Version: 1.0\nName: old_style\nVersion: 0.1\n").unwrap();
+    let env = PipEnv { bin_env: Some(root.to_string_lossy().into_owned()), ..PipEnv::default() };
+    // Not a virtualenv yet: no pyvenv.cfg.
+    assert_eq!(venv_listing(&env), None);
+    std::fs::write(root.join("pyvenv.cfg"), "home = /usr/bin\ninclude-system-site-packages = false\n").unwrap();
+    let listed: Vec<(String, String)> = venv_listing(&env).unwrap().into_iter().collect();
+    let want = [("Jinja2", "3.1.6"), ("old_style", "0.1"), ("pip", "23.0.1")];
+    assert_eq!(listed, want.map(|(n, v)| (n.to_string(), v.to_string())).to_vec());
+    // Extra environment for pip, the system's packages, or a legacy develop
+    // install: pip is asked instead.
+    let with_vars = PipEnv { env_vars: vec![("PYTHONPATH".into(), "/x".into())], ..env.clone() };
+    assert_eq!(venv_listing(&with_vars), None);
+    std::fs::write(site.join("dev.egg-link"), "/src/dev\n.").unwrap();
+    assert_eq!(venv_listing(&env), None);
+    std::fs::remove_file(site.join("dev.egg-link")).unwrap();
+    std::fs::write(root.join("pyvenv.cfg"), "include-system-site-packages = true\n").unwrap();
+    assert_eq!(venv_listing(&env), None);
+    let _ = std::fs::remove_dir_all(&root);
 }
