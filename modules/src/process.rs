@@ -3,8 +3,9 @@
 //!
 //! [`ProcessRunner`] is the seam tests can replace; [`SystemRunner`] is the
 //! real thing (std::process plus a process group so a timeout, or a killed
-//! job (see [`crate::job`]), kills the whole tree). It must not interpret commands (no shells, no Salt rules):
-//! `cmd` builds the argv and the environment.
+//! job (see [`crate::job`]), kills the whole tree). It must not interpret
+//! commands (no shells, no Salt rules): `cmd` builds the argv and the
+//! environment.
 
 use std::io::{Read, Write};
 use std::os::fd::{FromRawFd, OwnedFd};

@@ -19,9 +19,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use brine_common::wire::Job;
-use brine_modules::job::{JobHandle, Signal};
 use brine_common::{Map, Value};
 use brine_common::daemon::keys;
+use brine_modules::job::{JobHandle, Signal};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use tokio::sync::watch;
 
