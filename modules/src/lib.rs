@@ -20,6 +20,7 @@ pub mod drbd;
 pub mod file;
 pub mod fnmatch;
 pub mod group;
+pub mod job;
 pub mod logmod;
 pub mod lvm;
 pub mod mysql;

@@ -2,9 +2,10 @@
 //! directory, user, umask, stdin and timeout, and returns its output.
 //!
 //! [`ProcessRunner`] is the seam tests can replace; [`SystemRunner`] is the
-//! real thing (std::process plus a process group so a timeout kills the
-//! whole tree). It must not interpret commands (no shells, no Salt rules):
-//! `cmd` builds the argv and the environment.
+//! real thing (std::process plus a process group so a timeout, or a killed
+//! job (see [`crate::job`]), kills the whole tree). It must not interpret
+//! commands (no shells, no Salt rules): `cmd` builds the argv and the
+//! environment.
 
 use std::io::{Read, Write};
 use std::os::fd::{FromRawFd, OwnedFd};
@@ -14,6 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::job::JobHandle;
 use crate::ModuleError;
 
 /// Everything needed to start one process.
@@ -54,12 +56,21 @@ pub struct SystemRunner;
 
 impl ProcessRunner for SystemRunner {
     fn run(&self, spec: &ProcSpec) -> Result<ProcOutput, ModuleError> {
+        let job = JobHandle::current();
+        if job.as_ref().is_some_and(JobHandle::is_cancelled) {
+            return Err(ModuleError::Execution("The job was killed".into()));
+        }
         let mut child = spawn(spec)?;
         let pid = child.id();
+        // The child leads its own process group: the job's kill reaches it and its children.
+        let registered = job.as_ref().map(|j| j.register(libc::pid_t::try_from(pid).unwrap_or(0)));
         let stdin_writer = feed_stdin(&mut child, spec.stdin.clone());
         let out_reader = reader(child.stdout.take());
         let err_reader = reader(child.stderr.take());
-        let (status, timed_out) = wait(&mut child, spec.timeout)?;
+        let timed_out = wait_exit(pid, spec.timeout)?;
+        // Unregister before reaping: until then the pid (the group id) cannot be reused.
+        drop(registered);
+        let status = child.wait().map_err(|e| ModuleError::Execution(e.to_string()))?;
         if let Some(w) = stdin_writer {
             let _ = w.join();
         }
@@ -150,22 +161,43 @@ fn reader<R: Read + Send + 'static>(pipe: Option<R>) -> Option<JoinHandle<Vec<u8
     }))
 }
 
-fn wait(child: &mut Child, timeout: Option<Duration>) -> Result<(std::process::ExitStatus, bool), ModuleError> {
+/// Wait until the child has exited, killing its group at the timeout,
+/// without reaping it (`Child::wait` does that); `true` when it timed out.
+fn wait_exit(pid: u32, timeout: Option<Duration>) -> Result<bool, ModuleError> {
     let Some(limit) = timeout else {
-        let status = child.wait().map_err(|e| ModuleError::Execution(e.to_string()))?;
-        return Ok((status, false));
+        exited(pid, true)?;
+        return Ok(false);
     };
     let deadline = Instant::now() + limit;
     loop {
-        if let Some(status) = child.try_wait().map_err(|e| ModuleError::Execution(e.to_string()))? {
-            return Ok((status, false));
+        if exited(pid, false)? {
+            return Ok(false);
         }
         if Instant::now() >= deadline {
-            kill_group(child.id());
-            let status = child.wait().map_err(|e| ModuleError::Execution(e.to_string()))?;
-            return Ok((status, true));
+            kill_group(pid);
+            exited(pid, true)?;
+            return Ok(true);
         }
         std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Whether the child `pid` has exited (waiting for it when `block`), leaving it unreaped.
+fn exited(pid: u32, block: bool) -> Result<bool, ModuleError> {
+    let flags = libc::WEXITED | libc::WNOWAIT | if block { 0 } else { libc::WNOHANG };
+    loop {
+        // SAFETY: an all-zero siginfo_t is valid; waitid fills it in.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        // SAFETY: `info` is a valid siginfo_t; WNOWAIT leaves the child to be reaped by `Child::wait`.
+        let rc = unsafe { libc::waitid(libc::P_PID, pid, &mut info, flags) };
+        if rc == 0 {
+            // SAFETY: waitid succeeded, so si_pid is set (0 when nothing has exited yet).
+            return Ok(unsafe { info.si_pid() } != 0);
+        }
+        let err = std::io::Error::last_os_error();
+        if err.kind() != std::io::ErrorKind::Interrupted {
+            return Err(ModuleError::Execution(format!("Unable to wait for process {pid}: {err}")));
+        }
     }
 }
 
@@ -214,6 +246,72 @@ mod tests {
         let out = SystemRunner.run(&spec).unwrap();
         assert!(out.timed_out);
         assert!(start.elapsed() < Duration::from_secs(3));
+    }
+
+    /// Whether `pid` is gone (or dead and waiting to be reaped by its new parent).
+    fn gone(pid: &str) -> bool {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => true,
+            Ok(stat) => stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')),
+        }
+    }
+
+    #[test]
+    fn cancelling_the_job_kills_its_command_and_the_command_children() {
+        let dir = std::env::temp_dir().join(format!("brine-job-kill-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pidfile = dir.join("grandchild.pid");
+        let job = crate::job::JobHandle::new();
+        let worker = {
+            let job = job.clone();
+            let spec = sh(&format!("sleep 30 & echo $! > {}; wait", pidfile.display()));
+            std::thread::spawn(move || {
+                let _in = job.enter();
+                SystemRunner.run(&spec)
+            })
+        };
+        let start = Instant::now();
+        let grandchild = loop {
+            match std::fs::read_to_string(&pidfile) {
+                Ok(text) if text.ends_with('\n') => break text.trim().to_string(),
+                _ if start.elapsed() > Duration::from_secs(10) => panic!("the command did not start"),
+                _ => std::thread::sleep(Duration::from_millis(20)),
+            }
+        };
+        assert!(!gone(&grandchild), "the grandchild runs before the cancel");
+        let cancelled = Instant::now();
+        job.cancel(crate::job::Signal::Kill);
+        let out = worker.join().unwrap().unwrap();
+        assert!(cancelled.elapsed() < Duration::from_secs(5), "took {:?}", cancelled.elapsed());
+        assert_eq!(out.returncode, -9);
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while !gone(&grandchild) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(gone(&grandchild), "grandchild {grandchild} still runs");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_cancelled_job_starts_no_command() {
+        let job = crate::job::JobHandle::new();
+        job.cancel(crate::job::Signal::Term);
+        let _in = job.enter();
+        let err = SystemRunner.run(&sh("sleep 30")).unwrap_err();
+        assert!(err.to_string().contains("killed"), "{err}");
+    }
+
+    #[test]
+    fn a_command_registered_after_the_cancel_is_signalled_at_once() {
+        let job = crate::job::JobHandle::new();
+        let mut child = Command::new("/bin/sh").args(["-c", "sleep 30"]).process_group(0).spawn().unwrap();
+        job.cancel(crate::job::Signal::Term);
+        let reg = job.register(child.id() as i32);
+        let start = Instant::now();
+        let status = child.wait().unwrap();
+        drop(reg);
+        assert_eq!(status.signal(), Some(libc::SIGTERM));
+        assert!(start.elapsed() < Duration::from_secs(5));
     }
 
     #[test]

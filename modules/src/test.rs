@@ -1,6 +1,6 @@
 //! The `test` execution module: ping, echo, version, true, false, sleep.
 //!
-//! It must stay free of side effects beyond `sleep` waiting.
+//! It must stay free of side effects beyond `sleep` waiting (until its job is killed).
 
 use std::time::Duration;
 
@@ -54,10 +54,21 @@ fn false_(_: &Bound, _: &Ctx) -> Result<Value, ModuleError> {
     Ok(Value::Bool(false))
 }
 
+/// Sleep `length` seconds, or until the job is killed (Salt's kill ends the sleep with its process).
 fn sleep(args: &Bound, _: &Ctx) -> Result<Value, ModuleError> {
     let length = seconds(args.get("length"))?;
-    std::thread::sleep(Duration::try_from_secs_f64(length).map_err(|_| bad_seconds(args.get("length")))?);
-    Ok(Value::Bool(true))
+    let total = Duration::try_from_secs_f64(length).map_err(|_| bad_seconds(args.get("length")))?;
+    let deadline = std::time::Instant::now().checked_add(total).ok_or_else(|| bad_seconds(args.get("length")))?;
+    loop {
+        if crate::job::cancelled() {
+            return Err(ModuleError::Execution("The job was killed".into()));
+        }
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Ok(Value::Bool(true));
+        }
+        std::thread::sleep(left.min(Duration::from_millis(50)));
+    }
 }
 
 /// A non-negative number of seconds from an int, float or numeric string.
@@ -94,5 +105,24 @@ mod tests {
         assert_eq!(call("test.false", &[], &m, &ctx).unwrap(), Value::Bool(false));
         assert_eq!(call("test.sleep", &[Value::str("0.01")], &m, &ctx).unwrap(), Value::Bool(true));
         assert!(call("test.sleep", &[Value::str("x")], &m, &ctx).is_err());
+    }
+
+    #[test]
+    fn sleep_ends_when_its_job_is_killed() {
+        let job = crate::job::JobHandle::new();
+        let killer = {
+            let job = job.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(200));
+                job.cancel(crate::job::Signal::Term);
+            })
+        };
+        let _in = job.enter();
+        let m = Map::new();
+        let ctx = Ctx::new(&m, &m, &m, &SystemRunner);
+        let start = std::time::Instant::now();
+        assert!(call("test.sleep", &[Value::Int(30)], &m, &ctx).is_err());
+        assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+        killer.join().unwrap();
     }
 }

@@ -107,6 +107,9 @@ pub enum RunError {
     /// A requisite value that cannot be matched (Salt's SaltRenderError).
     #[error("{0}")]
     Render(String),
+    /// `saltutil.kill_job` or `term_job` stopped the job: no further state runs.
+    #[error("The job was killed")]
+    Killed,
 }
 
 #[cfg(test)]
@@ -131,6 +134,18 @@ mod tests {
         let host = TestHost::new();
         assert!(run(vec![Value::Int(1)], &host, false).is_err());
         assert_eq!(run(Vec::new(), &host, false), Ok(Map::new()));
+    }
+
+    #[test]
+    fn a_killed_job_runs_no_further_state() {
+        let host = TestHost::new();
+        let chunks = vec![nop("a", 1, None), nop("b", 2, None)];
+        assert_eq!(run(chunks.clone(), &host, false).map(|r| r.len()), Ok(2));
+        let job = brine_modules::job::JobHandle::new();
+        let _in = job.enter();
+        assert_eq!(run(chunks.clone(), &host, false).map(|r| r.len()), Ok(2));
+        job.cancel(brine_modules::job::Signal::Kill);
+        assert_eq!(run(chunks, &host, false), Err(vec!["The job was killed".to_string()]));
     }
 
     #[test]

@@ -28,14 +28,16 @@ pub fn start(m: &Arc<Minion>, job_text: &str, sig: &str) -> Result<(), String> {
         return Err("a job with a bad signature".into());
     }
     let job: Job = serde_json::from_str(job_text).map_err(|e| format!("a malformed job: {e}"))?;
-    if !m.running_insert(&job) {
+    let Some(handle) = m.running_insert(&job) else {
         log::debug!("job {} is already running", job.jid);
         return Ok(());
-    }
+    };
     let m = m.clone();
     tokio::task::spawn_blocking(move || {
+        let entered = handle.enter();
         let ret = std::panic::catch_unwind(AssertUnwindSafe(|| execute(&m, &job)))
             .unwrap_or_else(|_| Some(crashed(&m, &job)));
+        drop(entered);
         let keep = m.running_remove(&job.jid);
         if let Some(ret) = ret.filter(|_| keep) {
             m.spool.save(&ret);

@@ -21,6 +21,7 @@ use std::time::Duration;
 use brine_common::wire::Job;
 use brine_common::{Map, Value};
 use brine_common::daemon::keys;
+use brine_modules::job::{JobHandle, Signal};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use tokio::sync::watch;
 
@@ -39,6 +40,8 @@ struct Running {
     job: Job,
     /// `saltutil.kill_job` was called: its return is dropped, as a killed Salt job sends none.
     killed: bool,
+    /// Stops the job's processes and state run when it is killed.
+    handle: JobHandle,
 }
 
 /// A running minion.
@@ -91,14 +94,15 @@ impl Minion {
         }
     }
 
-    /// Mark a job running; `false` if it already is.
-    fn running_insert(&self, job: &Job) -> bool {
-        let Ok(mut r) = self.running.lock() else { return false };
+    /// Mark a job running; the handle its thread works under, `None` if it already runs.
+    fn running_insert(&self, job: &Job) -> Option<JobHandle> {
+        let mut r = self.running.lock().ok()?;
         if r.contains_key(&job.jid) {
-            return false;
+            return None;
         }
-        r.insert(job.jid.clone(), Running { job: job.clone(), killed: false });
-        true
+        let handle = JobHandle::new();
+        r.insert(job.jid.clone(), Running { job: job.clone(), killed: false, handle: handle.clone() });
+        Some(handle)
     }
 
     /// The job ended; `true` when its return should be sent (it was not killed).
@@ -118,12 +122,13 @@ impl Minion {
         jobs
     }
 
-    /// Mark a running job killed; `false` if it is not running.
-    fn kill(&self, jid: &str) -> bool {
+    /// Mark a running job killed and send `signal` to its processes; `false` if it is not running.
+    fn kill(&self, jid: &str, signal: Signal) -> bool {
         let Ok(mut r) = self.running.lock() else { return false };
         match r.get_mut(jid) {
             Some(j) if !j.killed => {
                 j.killed = true;
+                j.handle.cancel(signal);
                 true
             }
             _ => false,

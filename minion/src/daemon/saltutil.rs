@@ -2,21 +2,24 @@
 //! (`running`, `find_job`, `kill_job`, `term_job`), `refresh_pillar` and the
 //! `sync_*` family (nothing to sync: brine has no custom Python modules).
 //!
-//! Jobs run as threads of the minion, not as processes: killing one marks it
-//! killed, so it leaves `running` and its return is never sent (as a killed
-//! Salt job sends none); the thread itself finishes in the background.
+//! Jobs run as threads of the minion, not as processes. `kill_job` (SIGKILL)
+//! and `term_job` (SIGTERM) stop one as Salt's kill of the job process does:
+//! the job is marked killed, so it leaves `running` and its return is never
+//! sent (as a killed Salt job sends none); the signal goes at once to the
+//! process group of every command the job is running (the command and its
+//! children), and any command it starts later is killed as it starts; a state
+//! run starts no further state. The thread then returns early on its own
+//! (see `brine_modules::job`). Work that runs no command (a long Jinja render,
+//! a file download) is not interrupted: it runs to its end, unseen.
 //! It must not signal the minion's own process.
 
 use std::sync::Arc;
 
 use brine_common::wire::{Job, Request};
 use brine_common::{Map, Value};
+use brine_modules::job::Signal;
 
 use super::Minion;
-
-/// Salt's `SIGKILL` and `SIGTERM` numbers, as `signal_job` reports them.
-const SIGKILL: i32 = 9;
-const SIGTERM: i32 = 15;
 
 /// The module kinds `sync_all` reports for a minion with a remote file client.
 const SYNC_KINDS: &[&str] = &[
@@ -30,8 +33,8 @@ pub fn call(m: &Arc<Minion>, own: &str, name: &str, args: &[Value], kwargs: &Map
     let out = match name {
         "saltutil.running" => Ok(Value::List(m.running_jobs().iter().filter(|j| j.jid != own).map(job_data).collect())),
         "saltutil.find_job" => jid().map(|j| find(m, &j).map_or_else(|| Value::Map(Map::new()), |job| job_data(&job))),
-        "saltutil.kill_job" => jid().map(|j| signal(m, &j, SIGKILL)),
-        "saltutil.term_job" => jid().map(|j| signal(m, &j, SIGTERM)),
+        "saltutil.kill_job" => jid().map(|j| signal(m, &j, Signal::Kill)),
+        "saltutil.term_job" => jid().map(|j| signal(m, &j, Signal::Term)),
         "saltutil.refresh_pillar" | "saltutil.pillar_refresh" => refresh_pillar(m),
         "saltutil.sync_all" => Ok(Value::Map(SYNC_KINDS.iter().map(|k| (k.to_string(), Value::List(Vec::new()))).collect())),
         _ => return None,
@@ -73,10 +76,11 @@ fn job_data(job: &Job) -> Value {
 }
 
 /// Salt's `signal_job` text, or `""` when no such job runs.
-fn signal(m: &Minion, jid: &str, sig: i32) -> Value {
-    if !m.kill(jid) {
+fn signal(m: &Minion, jid: &str, signal: Signal) -> Value {
+    if !m.kill(jid, signal) {
         return Value::str("");
     }
+    let sig = signal.number();
     log::info!("job {jid} killed (signal {sig})");
     Value::Str(format!("Signal {sig} sent to job {jid} at pid {}", std::process::id()))
 }

@@ -140,6 +140,9 @@ impl Engine<'_> {
         running: &IndexMap<String, Map>,
         attempt: i64,
     ) -> Result<Map, RunError> {
+        if brine_modules::job::cancelled() {
+            return Err(RunError::Killed);
+        }
         let started = Instant::now();
         let start_time = brine_modules::sys::local_now().iso_time();
         let errors = self.verify_data(low);
