@@ -11,7 +11,7 @@ ifupdown:
     - template: jinja
     - context:
         net: {{ net | json }}
-    - check_cmd: ifquery -a --interfaces
+    - check_cmd: ifquery --list --all --interfaces
     - backup: minion
     - mode: 644
     - require:
