@@ -1,6 +1,7 @@
 //! Files larger than one frame travel from master to minion in chunks:
 //! `file.managed` of a 40 MiB file, files exactly at chunk boundaries and
-//! an empty file, a second run that sends nothing, and a changed file.
+//! an empty file, a second run and `cp.get_file` that send nothing, and a
+//! changed file.
 
 mod harness;
 
@@ -107,6 +108,18 @@ fn large_boundary_and_empty_files_arrive_whole() {
     assert_eq!(chunks_sent(&c, "big.bin"), 10, "big.bin was sent again");
     let log = std::fs::read_to_string(c.path("master/var/log/salt/master")).unwrap_or_default();
     assert!(log.contains("salt://big.bin (saltenv base) is unchanged"), "no unchanged reply in the master's log");
+
+    // cp.get_file goes through the same cache.
+    for f in ["big.bin", "empty.bin"] {
+        let dest = out.join(format!("cp-{f}"));
+        let r = c.salt(&["-t", "120", "node1", "cp.get_file", &format!("salt://{f}"), &dest.display().to_string()]);
+        assert_eq!(r.code, 0, "{r:?}");
+        assert!(r.stdout.contains(&dest.display().to_string()), "{r:?}");
+        assert_eq!(sha256_of(&dest), sha256_of(&out.join(f)), "{f}");
+    }
+    assert_eq!(chunks_sent(&c, "big.bin"), 10, "big.bin was sent again for cp.get_file");
+    let missing = c.salt(&["node1", "cp.get_file", "salt://nope.bin", &out.join("nope.bin").display().to_string()]);
+    assert!(!out.join("nope.bin").exists(), "{missing:?}");
 
     // The file changes on the master: the next run sends the new content.
     let big2 = put(&c, "big.bin", &noise(40 << 20, 23));

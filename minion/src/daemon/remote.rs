@@ -289,12 +289,33 @@ impl Sources for Remote<'_> {
         Some(Rc::new(move |name: &str, args: &[Value], kwargs: &Map| match name {
             "mine.get" => Some(mine_get(&m.link, args, kwargs)),
             "mine.delete" => Some(mine_delete(&m.link, args, kwargs)),
+            "cp.get_file" | "cp.cache_file" | "cp.list_master" | "cp.list_master_dirs" => Some(cp_call(&m, name, args, kwargs)),
             _ => saltutil::call(&m, &jid, name, args, kwargs),
         }))
     }
 
     fn mine_store(&self, data: Map, clear: bool) -> Result<Value, String> {
         ask(&self.minion.link, Request::MineUpdate { data, clear })
+    }
+}
+
+/// A `cp.*` function with the master's fileserver as its file client.
+fn cp_call(m: &Minion, name: &str, args: &[Value], kwargs: &Map) -> Result<Value, String> {
+    let files = RemoteFiles::new(&m.link, &m.cachedir);
+    let kwargs: Map = kwargs.iter().filter(|(k, _)| !k.starts_with("__")).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let (pillar, runner) = (Map::new(), brine_modules::SystemRunner);
+    let backends = brine_modules::Backends { files: Some(&files), ..brine_modules::Backends::default() };
+    let ctx = brine_modules::Ctx::new(&m.opts, &m.grains, &pillar, &runner).with_backends(backends);
+    brine_modules::call(name, args, &kwargs, &ctx).map_err(|e| e.to_string())
+}
+
+impl brine_modules::cp::FileSource for RemoteFiles<'_> {
+    fn find_file(&self, rel: &str, saltenv: &str) -> Option<PathBuf> {
+        FileClient::find_file(self, rel, saltenv)
+    }
+
+    fn list_files(&self, saltenv: &str) -> Vec<String> {
+        self.names(Request::FileList { saltenv: saltenv.to_string() })
     }
 }
 
