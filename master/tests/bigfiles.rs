@@ -129,3 +129,45 @@ fn large_boundary_and_empty_files_arrive_whole() {
 
     assert!(partials(&c.path("node1/var/cache")).is_empty(), "{:?}", partials(&c.path("node1/var/cache")));
 }
+
+/// Run `git` in `dir` (a fixed identity and default branch, no user config).
+fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(["-c", "user.name=brine", "-c", "user.email=brine@example.invalid", "-c", "init.defaultBranch=master"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn gitfs_serves_a_large_blob_in_chunks() {
+    let mut c = Cluster::new("bigfiles-gitfs", json!({}));
+    let repo = c.path("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    let body = noise(2 * FILE_CHUNK as usize + 12345, 29);
+    std::fs::write(repo.join("big.bin"), &body).unwrap();
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "big"]);
+    c.write_master_conf(json!({
+        "auto_accept": true,
+        "fileserver_backend": ["gitfs"],
+        "gitfs_remotes": [format!("file://{}", repo.display())],
+    }));
+    c.start_master();
+    c.start_minion("node1", json!({}));
+    c.wait_ping(&["node1"]);
+    let out = c.path("out");
+    std::fs::create_dir_all(&out).unwrap();
+    for dest in ["one.bin", "two.bin"] {
+        let dest = out.join(dest);
+        let r = c.salt(&["-t", "120", "node1", "cp.get_file", "salt://big.bin", &dest.display().to_string()]);
+        assert_eq!(r.code, 0, "{r:?}");
+        assert!(std::fs::read(&dest).unwrap_or_default() == body, "{r:?}");
+    }
+    assert_eq!(chunks_sent(&c, "big.bin"), 3, "three chunks, sent once");
+}

@@ -350,6 +350,7 @@ fn mine_get(link: &Link, args: &[Value], kwargs: &Map) -> Result<Value, String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use brine_common::wire::ToMaster;
 
     #[test]
     fn traversals_are_refused_without_asking() {
@@ -360,5 +361,89 @@ mod tests {
         assert!(files.find_file("a", "../x").is_none());
         assert!(!valid_saltenv("a/b"));
         assert!(valid_saltenv("base"));
+    }
+
+    /// A master on a thread that answers file requests with `serve(n, offset, hash)` (n counts requests).
+    fn fake_master(link: &Arc<Link>, mut serve: impl FnMut(usize, u64, Option<String>) -> FileReply + Send + 'static) -> std::thread::JoinHandle<()> {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+        link.attach(tx);
+        let link = link.clone();
+        std::thread::spawn(move || {
+            let mut n = 0;
+            while let Some(ToMaster::Request { req, request: Request::File { offset, hash, .. } }) = rx.blocking_recv() {
+                link.deliver(req, Reply::File(serve(n, offset, hash)));
+                n += 1;
+            }
+        })
+    }
+
+    /// The chunk at `offset` of `body`, in chunks of 4 bytes.
+    fn chunk_of(body: &[u8], offset: u64, have: Option<String>) -> FileReply {
+        let hash: String = Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect();
+        if offset == 0 && have.as_deref() == Some(hash.as_str()) {
+            return FileReply::Unchanged;
+        }
+        let start = (offset as usize).min(body.len());
+        let end = (start + 4).min(body.len());
+        let data = base64::engine::general_purpose::STANDARD.encode(&body[start..end]);
+        FileReply::Content { data, hash, size: Some(body.len() as u64) }
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("brine-remote-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    fn leftovers(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir).map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_file_that_changes_mid_transfer_is_fetched_again() {
+        let dir = scratch("retry");
+        let link = Arc::new(Link::default());
+        let (old, new) = (b"first version of the file".to_vec(), b"the second, longer version of the file".to_vec());
+        let want = new.clone();
+        let master = fake_master(&link, move |n, offset, have| chunk_of(if n < 2 { &old } else { &new }, offset, have));
+        let files = RemoteFiles::new(&link, &dir);
+        let got = files.find_file("a.bin", "base").expect("the second transfer succeeds");
+        assert_eq!(std::fs::read(&got).unwrap(), want);
+        assert_eq!(leftovers(&dir.join("files/base")), vec!["a.bin".to_string()]);
+        // Asked again with the cached copy's hash, the master says unchanged.
+        let again = RemoteFiles::new(&link, &dir);
+        assert_eq!(again.find_file("a.bin", "base"), Some(got));
+        link.detach();
+        master.join().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_that_keeps_changing_fails_without_a_partial_copy() {
+        let dir = scratch("unstable");
+        let link = Arc::new(Link::default());
+        std::fs::create_dir_all(dir.join("files/base")).unwrap();
+        std::fs::write(dir.join("files/base/a.bin"), "cached").unwrap();
+        let master = fake_master(&link, |n, offset, have| chunk_of(format!("version {n} of a file").as_bytes(), offset, have));
+        let files = RemoteFiles::new(&link, &dir);
+        assert_eq!(files.find_file("a.bin", "base"), None);
+        assert_eq!(std::fs::read_to_string(dir.join("files/base/a.bin")).unwrap(), "cached", "the cached copy was touched");
+        assert_eq!(leftovers(&dir.join("files/base")), vec!["a.bin".to_string()]);
+        link.detach();
+        master.join().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_empty_file_arrives_in_one_reply() {
+        let dir = scratch("empty");
+        let link = Arc::new(Link::default());
+        let master = fake_master(&link, |_, offset, have| chunk_of(b"", offset, have));
+        let files = RemoteFiles::new(&link, &dir);
+        let got = files.find_file("e", "base").expect("an empty file");
+        assert_eq!(std::fs::read(&got).unwrap(), b"");
+        link.detach();
+        master.join().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
