@@ -72,13 +72,14 @@ pub enum Request {
     FileList { saltenv: String },
     /// A file from byte `offset` on (at most [`FILE_CHUNK`] bytes come
     /// back), with the sha256 (hex) of the copy the minion already has
-    /// (looked at when `offset` is 0 only). Older minions send no offset.
+    /// (looked at when `offset` is 0 only). Older minions send no offset and
+    /// get the whole file in one reply, as before chunks, when it fits.
     File {
         saltenv: String,
         path: String,
         hash: Option<String>,
-        #[serde(default, skip_serializing_if = "is_zero")]
-        offset: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offset: Option<u64>,
     },
     /// This minion's pillar.
     Pillar { saltenv: Option<String>, pillarenv: Option<String> },
@@ -122,10 +123,6 @@ pub enum Reply {
 pub const FILE_CHUNK: u64 = 4 << 20;
 
 const _: () = assert!(FILE_CHUNK.div_ceil(3) * 4 + 64 * 1024 < super::MAX_FRAME_LEN as u64);
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
-}
 
 /// The fileserver's answer to [`Request::File`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -204,7 +201,7 @@ mod tests {
 
     #[test]
     fn requests_carry_their_correlation_id() {
-        let m = ToMaster::Request { req: 42, request: Request::File { saltenv: "base".into(), path: "a".into(), hash: None, offset: 0 } };
+        let m = ToMaster::Request { req: 42, request: Request::File { saltenv: "base".into(), path: "a".into(), hash: None, offset: Some(0) } };
         let back: ToMaster = parse(&encode(&m).unwrap()[HEADER_LEN..]).unwrap();
         assert_eq!(back, m);
         let reply = ToMinion::Reply { req: 42, reply: Reply::File(FileReply::NotFound) };
@@ -212,11 +209,11 @@ mod tests {
     }
 
     #[test]
-    fn file_requests_without_an_offset_start_at_zero() {
+    fn file_requests_of_older_minions_have_no_offset() {
         let old: ToMaster = parse(br#"{"type":"request","req":1,"request":{"type":"file","saltenv":"base","path":"a","hash":null}}"#).unwrap();
         let ToMaster::Request { request: Request::File { offset, .. }, .. } = old else { panic!("{old:?}") };
-        assert_eq!(offset, 0);
-        let m = ToMaster::Request { req: 2, request: Request::File { saltenv: "base".into(), path: "a".into(), hash: None, offset: 5 } };
+        assert_eq!(offset, None);
+        let m = ToMaster::Request { req: 2, request: Request::File { saltenv: "base".into(), path: "a".into(), hash: None, offset: Some(5) } };
         assert_eq!(parse::<ToMaster>(&encode(&m).unwrap()[HEADER_LEN..]).unwrap(), m);
         let whole = ToMinion::Reply { req: 1, reply: Reply::File(FileReply::Content { data: "YQ==".into(), hash: "h".into(), size: None }) };
         let text = String::from_utf8_lossy(&encode(&whole).unwrap()[HEADER_LEN..]).into_owned();

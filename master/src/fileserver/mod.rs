@@ -35,7 +35,8 @@ pub fn answer(master: &Master, id: &str, request: Request) -> Reply {
         Request::Envs => Reply::Names { names: master.files.envs(None) },
         Request::ListStates { saltenv } => Reply::Names { names: state_names(master.files.file_list(&saltenv, None)) },
         Request::FileList { saltenv } => Reply::Names { names: master.files.file_list(&saltenv, None) },
-        Request::File { saltenv, path, hash, offset } => Reply::File(file(master, id, &saltenv, &path, hash.as_deref(), offset)),
+        Request::File { saltenv, path, hash, offset: Some(offset) } => Reply::File(file(master, id, &saltenv, &path, hash.as_deref(), offset)),
+        Request::File { saltenv, path, hash, offset: None } => Reply::File(whole_file(master, id, &saltenv, &path, hash.as_deref())),
         Request::Pillar { saltenv, pillarenv } => Reply::Pillar { pillar: compile_pillar(master, id, saltenv, pillarenv) },
         Request::MineUpdate { data, clear } => crate::mine::update(master, id, data, clear),
         Request::MineDelete { fun } => crate::mine::delete(master, id, &fun),
@@ -63,6 +64,38 @@ fn file(master: &Master, id: &str, saltenv: &str, path: &str, hash: Option<&str>
         _ => {}
     }
     reply
+}
+
+/// The largest file a minion that knows no chunks can take in one frame (base64 grows it by a third).
+const LEGACY_MAX_FILE: u64 = (brine_common::wire::MAX_FRAME_LEN as u64 / 4) * 3 - 4096;
+
+/// The whole file in one reply, for a minion that sends no offset (older
+/// than chunked transfers): its chunks joined, when they fit in one frame.
+fn whole_file(master: &Master, id: &str, saltenv: &str, path: &str, hash: Option<&str>) -> FileReply {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let (mut bytes, mut digest) = (Vec::new(), None);
+    loop {
+        let (data, hash, size) = match file(master, id, saltenv, path, if bytes.is_empty() { hash } else { None }, bytes.len() as u64) {
+            FileReply::Content { data, hash, size: Some(size) } => (data, hash, size),
+            FileReply::Content { data, hash, size: None } if bytes.is_empty() => return FileReply::Content { data, hash, size: None },
+            other if bytes.is_empty() => return other,
+            _ => return FileReply::Refused { reason: format!("{path} changed while it was read") },
+        };
+        if size > LEGACY_MAX_FILE {
+            return FileReply::Refused { reason: format!("{path} is larger than {LEGACY_MAX_FILE} bytes") };
+        }
+        if digest.get_or_insert_with(|| hash.clone()) != &hash {
+            return FileReply::Refused { reason: format!("{path} changed while it was read") };
+        }
+        match b64.decode(data) {
+            Ok(chunk) if !chunk.is_empty() || bytes.len() as u64 == size => bytes.extend(chunk),
+            _ => return FileReply::Refused { reason: format!("{path} changed while it was read") },
+        }
+        if bytes.len() as u64 >= size {
+            return FileReply::Content { data: b64.encode(&bytes), hash, size: None };
+        }
+    }
 }
 
 /// sha256 of bytes as lowercase hex.
@@ -155,6 +188,10 @@ mod tests {
         std::fs::write(dir.join("srv/big.bin"), &body[..body.len() - 1]).unwrap();
         let FileReply::Content { hash: changed, .. } = file(&m, "node1", "base", "big.bin", None, FILE_CHUNK) else { panic!("no content") };
         assert_ne!(changed, hash, "a stale hash was served after the file changed");
+        let FileReply::Content { data, hash: whole, size: None } = whole_file(&m, "node1", "base", "big.bin", None) else { panic!("no whole file") };
+        assert_eq!(base64::engine::general_purpose::STANDARD.decode(data).unwrap(), &body[..body.len() - 1], "an older minion gets the whole file");
+        assert_eq!(whole, changed);
+        assert_eq!(whole_file(&m, "node1", "base", "big.bin", Some(&whole)), FileReply::Unchanged);
         std::fs::write(dir.join("srv/empty"), "").unwrap();
         let FileReply::Content { data, size, .. } = file(&m, "node1", "base", "empty", None, 0) else { panic!("no content") };
         assert_eq!((data.as_str(), size), ("", None));

@@ -93,7 +93,7 @@ impl<'a> RemoteFiles<'a> {
         let mut offset = 0u64;
         loop {
             let hash = if offset == 0 { have.clone() } else { None };
-            let request = Request::File { saltenv: saltenv.to_string(), path: rel_text.to_string(), hash, offset };
+            let request = Request::File { saltenv: saltenv.to_string(), path: rel_text.to_string(), hash, offset: Some(offset) };
             let (data, hash, size) = match self.link.request_blocking(request, REQUEST_TIMEOUT) {
                 Ok(Reply::File(FileReply::Content { data, hash, size })) => (data, hash, size),
                 Ok(Reply::File(FileReply::Unchanged)) if offset == 0 => return Transfer::Unchanged,
@@ -371,7 +371,7 @@ mod tests {
         std::thread::spawn(move || {
             let mut n = 0;
             while let Some(ToMaster::Request { req, request: Request::File { offset, hash, .. } }) = rx.blocking_recv() {
-                link.deliver(req, Reply::File(serve(n, offset, hash)));
+                link.deliver(req, Reply::File(serve(n, offset.expect("an offset"), hash)));
                 n += 1;
             }
         })
