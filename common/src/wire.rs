@@ -18,4 +18,4 @@ mod session;
 
 pub use cli::{CliEvent, CliRequest, Missing, PublishRequest};
 pub use frame::{check_frame, encode, parse, read_frame, write_frame, WireError, HEADER_LEN, MAX_FRAME_LEN};
-pub use session::{AuthStatus, FileReply, Job, JobReturn, Reply, Request, ToMaster, ToMinion};
+pub use session::{AuthStatus, FileReply, Job, JobReturn, Reply, Request, ToMaster, ToMinion, FILE_CHUNK};

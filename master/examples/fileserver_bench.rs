@@ -67,9 +67,9 @@ fn time_full(files: &Fileserver, paths: &[String], rounds: usize) -> (Vec<f64>, 
     for round in 0..rounds {
         for p in paths {
             let t = Instant::now();
-            let reply = files.file("base", p, None);
+            let reply = files.file("base", p, None, 0);
             lat.push(t.elapsed().as_secs_f64() * 1e6);
-            if let (0, FileReply::Content { data, hash }) = (round, reply) {
+            if let (0, FileReply::Content { data, hash, .. }) = (round, reply) {
                 bytes += data.len() * 3 / 4;
                 hashes.push(hash);
             }
@@ -84,7 +84,7 @@ fn time_unchanged(files: &Fileserver, paths: &[String], hashes: &[String], round
     for _ in 0..rounds {
         for (p, h) in paths.iter().zip(hashes) {
             let t = Instant::now();
-            let _ = files.file("base", p, Some(h));
+            let _ = files.file("base", p, Some(h), 0);
             lat.push(t.elapsed().as_secs_f64() * 1e6);
         }
     }

@@ -127,7 +127,7 @@ fn cve_2020_11651_an_unauthenticated_peer_cannot_call_the_master() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     rt.block_on(async {
         let mut p = peer(c.port).await;
-        let ask = ToMaster::Request { req: 1, request: Request::File { saltenv: "base".into(), path: "x.txt".into(), hash: None } };
+        let ask = ToMaster::Request { req: 1, request: Request::File { saltenv: "base".into(), path: "x.txt".into(), hash: None, offset: Some(0) } };
         p.writer.write(&ask).await.expect("send");
         assert!(closed(&mut p).await, "the master answered an unauthenticated request");
 

@@ -70,8 +70,17 @@ pub enum Request {
     ListStates { saltenv: String },
     /// Every file of a saltenv, relative to its roots.
     FileList { saltenv: String },
-    /// A file, with the sha256 (hex) of the copy the minion already has.
-    File { saltenv: String, path: String, hash: Option<String> },
+    /// A file from byte `offset` on (at most [`FILE_CHUNK`] bytes come
+    /// back), with the sha256 (hex) of the copy the minion already has
+    /// (looked at when `offset` is 0 only). Older minions send no offset and
+    /// get the whole file in one reply, as before chunks, when it fits.
+    File {
+        saltenv: String,
+        path: String,
+        hash: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offset: Option<u64>,
+    },
     /// This minion's pillar.
     Pillar { saltenv: Option<String>, pillarenv: Option<String> },
     /// Store this minion's mine data (`mine.update`), replacing it all when `clear`.
@@ -109,14 +118,28 @@ pub enum Reply {
     Error { message: String },
 }
 
+/// The most raw bytes of a file one [`FileReply::Content`] carries (base64
+/// makes them a third larger, still well inside a frame).
+pub const FILE_CHUNK: u64 = 4 << 20;
+
+const _: () = assert!(FILE_CHUNK.div_ceil(3) * 4 + 64 * 1024 < super::MAX_FRAME_LEN as u64);
+
 /// The fileserver's answer to [`Request::File`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FileReply {
     /// The minion's copy has the same hash.
     Unchanged,
-    /// The file's bytes (base64) and their sha256 (hex).
-    Content { data: String, hash: String },
+    /// Bytes of the file (base64) from the requested offset, at most
+    /// [`FILE_CHUNK`] of them, and the sha256 (hex) of the whole file.
+    /// `size` is the whole file's length; it is left out when `data` is the
+    /// whole file, so that older minions still read files of one chunk.
+    Content {
+        data: String,
+        hash: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        size: Option<u64>,
+    },
     NotFound,
     /// The path leaves the file roots or is otherwise not servable.
     Refused { reason: String },
@@ -178,11 +201,24 @@ mod tests {
 
     #[test]
     fn requests_carry_their_correlation_id() {
-        let m = ToMaster::Request { req: 42, request: Request::File { saltenv: "base".into(), path: "a".into(), hash: None } };
+        let m = ToMaster::Request { req: 42, request: Request::File { saltenv: "base".into(), path: "a".into(), hash: None, offset: Some(0) } };
         let back: ToMaster = parse(&encode(&m).unwrap()[HEADER_LEN..]).unwrap();
         assert_eq!(back, m);
         let reply = ToMinion::Reply { req: 42, reply: Reply::File(FileReply::NotFound) };
         assert_eq!(parse::<ToMinion>(&encode(&reply).unwrap()[HEADER_LEN..]).unwrap(), reply);
+    }
+
+    #[test]
+    fn file_requests_of_older_minions_have_no_offset() {
+        let old: ToMaster = parse(br#"{"type":"request","req":1,"request":{"type":"file","saltenv":"base","path":"a","hash":null}}"#).unwrap();
+        let ToMaster::Request { request: Request::File { offset, .. }, .. } = old else { panic!("{old:?}") };
+        assert_eq!(offset, None);
+        let m = ToMaster::Request { req: 2, request: Request::File { saltenv: "base".into(), path: "a".into(), hash: None, offset: Some(5) } };
+        assert_eq!(parse::<ToMaster>(&encode(&m).unwrap()[HEADER_LEN..]).unwrap(), m);
+        let whole = ToMinion::Reply { req: 1, reply: Reply::File(FileReply::Content { data: "YQ==".into(), hash: "h".into(), size: None }) };
+        let text = String::from_utf8_lossy(&encode(&whole).unwrap()[HEADER_LEN..]).into_owned();
+        assert!(!text.contains("size"), "{text}");
+        assert!(parse::<ToMinion>(br#"{"type":"reply","req":1,"reply":{"type":"file","status":"content","data":"","hash":"h","size":3,"x":1}}"#).is_err());
     }
 
     #[test]

@@ -5,14 +5,31 @@
 //!
 //! It must not know how a backend finds files.
 
-use brine_common::wire::{FileReply, MAX_FRAME_LEN};
+use brine_common::wire::{FileReply, FILE_CHUNK};
 use brine_common::{Map, Value};
 
 use super::gitfs::{ConfigError, GitFs};
 use super::roots::RootsBackend;
 
-/// The largest file sent in one frame (base64 grows it by a third).
-pub const MAX_FILE: u64 = (MAX_FRAME_LEN as u64 / 4) * 3 - 4096;
+/// The largest file served; it travels in chunks of [`FILE_CHUNK`] bytes.
+pub const MAX_FILE: u64 = 4 << 30;
+
+/// The bytes of a file of `size` bytes that the chunk at `offset` carries,
+/// or `None` when `offset` lies past the end. An empty file has one empty
+/// chunk at offset 0.
+pub fn chunk_range(offset: u64, size: u64) -> Option<std::ops::Range<u64>> {
+    (offset <= size).then(|| offset..size.min(offset.saturating_add(FILE_CHUNK)))
+}
+
+/// The refusal for a file larger than [`MAX_FILE`].
+pub fn too_large(path: &str, size: u64) -> FileReply {
+    FileReply::Refused { reason: format!("{path} is {size} bytes, larger than the {MAX_FILE} bytes the fileserver serves") }
+}
+
+/// The refusal for an offset past the end of the file (it changed since the transfer began).
+pub fn past_end(path: &str, offset: u64, size: u64) -> FileReply {
+    FileReply::Refused { reason: format!("offset {offset} is past the end of {path} ({size} bytes); the file changed during the transfer") }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum FileserverError {
@@ -28,9 +45,10 @@ pub trait Backend: Send + Sync {
     fn envs(&self) -> Vec<String>;
     /// Its files in `saltenv`, sorted.
     fn file_list(&self, saltenv: &str) -> Vec<String>;
-    /// The file at `path` (already checked to stay inside the tree), or `None`
-    /// when this backend has no such file and the next one is asked.
-    fn file(&self, saltenv: &str, path: &str, hash: Option<&str>) -> Option<FileReply>;
+    /// The chunk at `offset` of the file at `path` (already checked to stay
+    /// inside the tree), or `None` when this backend has no such file and the
+    /// next one is asked. `Unchanged` when `offset` is 0 and the file's sha256 is `hash`.
+    fn file(&self, saltenv: &str, path: &str, hash: Option<&str>, offset: u64) -> Option<FileReply>;
     /// Bring it up to date; the errors met.
     fn update(&self) -> Vec<String>;
     /// Drop what it caches: (what was cleared, errors).
@@ -83,9 +101,9 @@ impl Fileserver {
         files
     }
 
-    /// The file from the first backend that has it.
-    pub fn file(&self, saltenv: &str, path: &str, hash: Option<&str>) -> FileReply {
-        self.backends.iter().find_map(|b| b.file(saltenv, path, hash)).unwrap_or(FileReply::NotFound)
+    /// The chunk at `offset` of the file from the first backend that has it.
+    pub fn file(&self, saltenv: &str, path: &str, hash: Option<&str>, offset: u64) -> FileReply {
+        self.backends.iter().find_map(|b| b.file(saltenv, path, hash, offset)).unwrap_or(FileReply::NotFound)
     }
 
     /// Update the picked backends; the errors, each prefixed with its backend.
@@ -102,5 +120,36 @@ impl Fileserver {
             errors.extend(e);
         }
         (cleared, errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_cover_a_file_exactly_once() {
+        let c = FILE_CHUNK;
+        assert_eq!(chunk_range(0, 0), Some(0..0), "an empty file is one empty chunk");
+        assert_eq!(chunk_range(1, 0), None);
+        assert_eq!(chunk_range(0, 10), Some(0..10));
+        assert_eq!(chunk_range(0, c), Some(0..c), "exactly one chunk");
+        assert_eq!(chunk_range(c, c), Some(c..c), "nothing is left after the boundary");
+        assert_eq!(chunk_range(c, c + 1), Some(c..c + 1));
+        assert_eq!(chunk_range(c + 2, c + 1), None);
+        assert_eq!(chunk_range(u64::MAX - 1, u64::MAX), Some(u64::MAX - 1..u64::MAX), "no overflow");
+        for size in [1, c - 1, c, c + 1, 2 * c, 10 * c + 7] {
+            let (mut at, mut n) = (0, 0);
+            loop {
+                let r = chunk_range(at, size).unwrap();
+                assert!(r.end - r.start <= c);
+                n += 1;
+                at = r.end;
+                if at == size {
+                    break;
+                }
+            }
+            assert_eq!(n, size.div_ceil(c), "chunks of a {size}-byte file");
+        }
     }
 }

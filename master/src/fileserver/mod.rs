@@ -35,7 +35,8 @@ pub fn answer(master: &Master, id: &str, request: Request) -> Reply {
         Request::Envs => Reply::Names { names: master.files.envs(None) },
         Request::ListStates { saltenv } => Reply::Names { names: state_names(master.files.file_list(&saltenv, None)) },
         Request::FileList { saltenv } => Reply::Names { names: master.files.file_list(&saltenv, None) },
-        Request::File { saltenv, path, hash } => Reply::File(file(master, id, &saltenv, &path, hash.as_deref())),
+        Request::File { saltenv, path, hash, offset: Some(offset) } => Reply::File(file(master, id, &saltenv, &path, hash.as_deref(), offset)),
+        Request::File { saltenv, path, hash, offset: None } => Reply::File(whole_file(master, id, &saltenv, &path, hash.as_deref())),
         Request::Pillar { saltenv, pillarenv } => Reply::Pillar { pillar: compile_pillar(master, id, saltenv, pillarenv) },
         Request::MineUpdate { data, clear } => crate::mine::update(master, id, data, clear),
         Request::MineDelete { fun } => crate::mine::delete(master, id, &fun),
@@ -48,13 +49,53 @@ pub fn valid_saltenv(env: &str) -> bool {
     !env.is_empty() && env != "." && !env.contains("..") && !env.chars().any(|c| c == '/' || c == '\\' || c.is_control())
 }
 
-fn file(master: &Master, id: &str, saltenv: &str, path: &str, hash: Option<&str>) -> FileReply {
+fn file(master: &Master, id: &str, saltenv: &str, path: &str, hash: Option<&str>, offset: u64) -> FileReply {
     if !valid_saltenv(saltenv) || path.contains('\0') || safe_rel(path).is_none() {
         log::warn!("refused a request from minion {id} for a path outside the file roots: {path:?} (saltenv {saltenv:?})");
         return FileReply::Refused { reason: format!("the path {path:?} is not inside the file roots") };
     }
     let clean: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
-    master.files.file(saltenv, &clean.join("/"), hash)
+    let reply = master.files.file(saltenv, &clean.join("/"), hash, offset);
+    match &reply {
+        FileReply::Unchanged => log::debug!("minion {id}: salt://{path} (saltenv {saltenv}) is unchanged"),
+        FileReply::Content { data, size, .. } => {
+            log::debug!("minion {id}: sent salt://{path} (saltenv {saltenv}) from offset {offset}, {} base64 bytes of {size:?}", data.len())
+        }
+        _ => {}
+    }
+    reply
+}
+
+/// The largest file a minion that knows no chunks can take in one frame (base64 grows it by a third).
+const LEGACY_MAX_FILE: u64 = (brine_common::wire::MAX_FRAME_LEN as u64 / 4) * 3 - 4096;
+
+/// The whole file in one reply, for a minion that sends no offset (older
+/// than chunked transfers): its chunks joined, when they fit in one frame.
+fn whole_file(master: &Master, id: &str, saltenv: &str, path: &str, hash: Option<&str>) -> FileReply {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let (mut bytes, mut digest) = (Vec::new(), None);
+    loop {
+        let (data, hash, size) = match file(master, id, saltenv, path, if bytes.is_empty() { hash } else { None }, bytes.len() as u64) {
+            FileReply::Content { data, hash, size: Some(size) } => (data, hash, size),
+            FileReply::Content { data, hash, size: None } if bytes.is_empty() => return FileReply::Content { data, hash, size: None },
+            other if bytes.is_empty() => return other,
+            _ => return FileReply::Refused { reason: format!("{path} changed while it was read") },
+        };
+        if size > LEGACY_MAX_FILE {
+            return FileReply::Refused { reason: format!("{path} is larger than {LEGACY_MAX_FILE} bytes") };
+        }
+        if digest.get_or_insert_with(|| hash.clone()) != &hash {
+            return FileReply::Refused { reason: format!("{path} changed while it was read") };
+        }
+        match b64.decode(data) {
+            Ok(chunk) if !chunk.is_empty() || bytes.len() as u64 == size => bytes.extend(chunk),
+            _ => return FileReply::Refused { reason: format!("{path} changed while it was read") },
+        }
+        if bytes.len() as u64 >= size {
+            return FileReply::Content { data: b64.encode(&bytes), hash, size: None };
+        }
+    }
 }
 
 /// sha256 of bytes as lowercase hex.
@@ -109,11 +150,51 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let m = master(&dir);
         for (env, path) in [("base", "../secret"), ("base", "/etc/shadow"), ("base", "sub/../../secret"), ("../..", "secret"), ("base", "a\0b")] {
-            assert!(matches!(file(&m, "node1", env, path, None), FileReply::Refused { .. }), "{env} {path}");
+            assert!(matches!(file(&m, "node1", env, path, None, 0), FileReply::Refused { .. }), "{env} {path}");
         }
-        let FileReply::Content { hash, .. } = file(&m, "node1", "base", "sub/a.txt", None) else { panic!("no content") };
-        assert_eq!(file(&m, "node1", "base", "sub/a.txt", Some(&hash)), FileReply::Unchanged);
-        assert_eq!(file(&m, "node1", "base", "nope.txt", None), FileReply::NotFound);
+        let FileReply::Content { hash, .. } = file(&m, "node1", "base", "sub/a.txt", None, 0) else { panic!("no content") };
+        assert_eq!(file(&m, "node1", "base", "sub/a.txt", Some(&hash), 0), FileReply::Unchanged);
+        assert_eq!(file(&m, "node1", "base", "nope.txt", None, 0), FileReply::NotFound);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_large_file_is_served_in_chunks_that_reassemble_it() {
+        use base64::Engine;
+        use brine_common::wire::FILE_CHUNK;
+        let dir = std::env::temp_dir().join(format!("brine-fileserver-chunks-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let m = master(&dir);
+        let body: Vec<u8> = (0..2 * FILE_CHUNK + 5).map(|i| (i * 7 % 251) as u8).collect();
+        std::fs::write(dir.join("srv/big.bin"), &body).unwrap();
+        let (mut got, mut offset, mut first_hash) = (Vec::new(), 0u64, None);
+        loop {
+            let FileReply::Content { data, hash, size } = file(&m, "node1", "base", "big.bin", None, offset) else { panic!("no content at {offset}") };
+            assert_eq!(size, Some(body.len() as u64));
+            assert_eq!(first_hash.get_or_insert(hash.clone()), &hash);
+            let bytes = base64::engine::general_purpose::STANDARD.decode(data).unwrap();
+            assert!(bytes.len() as u64 <= FILE_CHUNK);
+            offset += bytes.len() as u64;
+            got.extend(bytes);
+            if offset == body.len() as u64 {
+                break;
+            }
+        }
+        assert_eq!(got, body);
+        let hash = first_hash.unwrap();
+        assert_eq!(hash, hex_sha256(&body));
+        assert_eq!(file(&m, "node1", "base", "big.bin", Some(&hash), 0), FileReply::Unchanged);
+        assert!(matches!(file(&m, "node1", "base", "big.bin", None, body.len() as u64 + 1), FileReply::Refused { .. }));
+        std::fs::write(dir.join("srv/big.bin"), &body[..body.len() - 1]).unwrap();
+        let FileReply::Content { hash: changed, .. } = file(&m, "node1", "base", "big.bin", None, FILE_CHUNK) else { panic!("no content") };
+        assert_ne!(changed, hash, "a stale hash was served after the file changed");
+        let FileReply::Content { data, hash: whole, size: None } = whole_file(&m, "node1", "base", "big.bin", None) else { panic!("no whole file") };
+        assert_eq!(base64::engine::general_purpose::STANDARD.decode(data).unwrap(), &body[..body.len() - 1], "an older minion gets the whole file");
+        assert_eq!(whole, changed);
+        assert_eq!(whole_file(&m, "node1", "base", "big.bin", Some(&whole)), FileReply::Unchanged);
+        std::fs::write(dir.join("srv/empty"), "").unwrap();
+        let FileReply::Content { data, size, .. } = file(&m, "node1", "base", "empty", None, 0) else { panic!("no content") };
+        assert_eq!((data.as_str(), size), ("", None));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -1,27 +1,91 @@
 //! The `roots` fileserver backend: files from `file_roots` on the master's
-//! disk (through `brine_states::roots::Roots`), read whole and hashed with
-//! sha256 on each request.
+//! disk (through `brine_states::roots::Roots`). A file of one chunk is read
+//! whole and hashed with sha256 on each request; a larger one is sent a
+//! chunk at a time (seek and read), and its sha256 is remembered by (path,
+//! size, mtime, ctime, inode) so that each chunk does not hash it again.
 //!
 //! It must not check paths for escapes itself (`Roots` and the request
-//! handler do) or cache anything.
+//! handler do).
+
+use std::collections::HashMap;
+use std::io::{Read, Seek, SeekFrom};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use base64::Engine;
-use brine_common::wire::FileReply;
+use brine_common::wire::{FileReply, FILE_CHUNK};
 use brine_common::Map;
 use brine_states::highstate::FileClient;
 use brine_states::roots::Roots;
+use sha2::{Digest, Sha256};
 
-use super::dispatch::{Backend, MAX_FILE};
+use super::dispatch::{chunk_range, past_end, too_large, Backend, MAX_FILE};
 use super::hex_sha256;
+
+/// Hashes of large files kept before the map is emptied and started again.
+const MAX_HASHES: usize = 10_000;
+
+/// What identifies one version of a file on disk.
+type Stamp = (u64, i64, i64, i64, i64, u64);
+
+fn stamp(meta: &std::fs::Metadata) -> Stamp {
+    (meta.len(), meta.mtime(), meta.mtime_nsec(), meta.ctime(), meta.ctime_nsec(), meta.ino())
+}
 
 /// `file_roots` as a fileserver backend.
 pub struct RootsBackend {
     roots: Roots,
+    hashes: Mutex<HashMap<PathBuf, (Stamp, String)>>,
 }
 
 impl RootsBackend {
     pub fn from_opts(opts: &Map) -> RootsBackend {
-        RootsBackend { roots: Roots::from_opts(opts, "file_roots") }
+        RootsBackend { roots: Roots::from_opts(opts, "file_roots"), hashes: Mutex::default() }
+    }
+
+    /// The sha256 of a large file, from the cache while its stamp holds.
+    fn large_hash(&self, local: &Path, meta: &std::fs::Metadata) -> std::io::Result<String> {
+        let key = stamp(meta);
+        let lock = || self.hashes.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((s, h)) = lock().get(local) {
+            if *s == key {
+                return Ok(h.clone());
+            }
+        }
+        let mut hasher = Sha256::new();
+        std::io::copy(&mut std::fs::File::open(local)?, &mut hasher)?;
+        let digest: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let after = std::fs::metadata(local)?;
+        if stamp(&after) == key {
+            let mut map = lock();
+            if map.len() >= MAX_HASHES {
+                map.clear();
+            }
+            map.insert(local.to_path_buf(), (key, digest.clone()));
+        }
+        Ok(digest)
+    }
+
+    /// The chunk at `offset` of a file larger than one chunk.
+    fn large(&self, path: &str, local: &Path, meta: &std::fs::Metadata, hash: Option<&str>, offset: u64) -> Option<FileReply> {
+        let size = meta.len();
+        let digest = self.large_hash(local, meta).map_err(|e| log::warn!("reading {}: {e}", local.display())).ok()?;
+        if offset == 0 && hash == Some(digest.as_str()) {
+            return Some(FileReply::Unchanged);
+        }
+        let Some(range) = chunk_range(offset, size) else { return Some(past_end(path, offset, size)) };
+        let mut buf = Vec::with_capacity((range.end - range.start) as usize);
+        let read = std::fs::File::open(local).and_then(|mut f| {
+            f.seek(SeekFrom::Start(range.start))?;
+            f.take(range.end - range.start).read_to_end(&mut buf)
+        });
+        if let Err(e) = read {
+            log::warn!("reading {}: {e}", local.display());
+            return None;
+        }
+        let data = base64::engine::general_purpose::STANDARD.encode(&buf);
+        Some(FileReply::Content { data, hash: digest, size: Some(size) })
     }
 }
 
@@ -38,18 +102,25 @@ impl Backend for RootsBackend {
         self.roots.file_list(saltenv)
     }
 
-    fn file(&self, saltenv: &str, path: &str, hash: Option<&str>) -> Option<FileReply> {
+    fn file(&self, saltenv: &str, path: &str, hash: Option<&str>, offset: u64) -> Option<FileReply> {
         let local = self.roots.find_file(path, saltenv)?;
         let meta = std::fs::metadata(&local).ok()?;
         if meta.len() > MAX_FILE {
-            return Some(FileReply::Refused { reason: format!("{path} is larger than {MAX_FILE} bytes") });
+            return Some(too_large(path, meta.len()));
+        }
+        if offset > 0 || meta.len() > FILE_CHUNK {
+            return self.large(path, &local, &meta, hash, offset);
         }
         let data = std::fs::read(&local).ok()?;
         let digest = hex_sha256(&data);
         if hash == Some(digest.as_str()) {
             return Some(FileReply::Unchanged);
         }
-        Some(FileReply::Content { data: base64::engine::general_purpose::STANDARD.encode(&data), hash: digest })
+        if data.len() as u64 > FILE_CHUNK {
+            // It grew since its size was read: serve it in chunks.
+            return self.large(path, &local, &std::fs::metadata(&local).ok()?, hash, offset);
+        }
+        Some(FileReply::Content { data: base64::engine::general_purpose::STANDARD.encode(&data), hash: digest, size: None })
     }
 
     fn update(&self) -> Vec<String> {

@@ -58,6 +58,15 @@ impl BlobCache {
         }
     }
 
+    /// Remember a blob's sha256 alone (its text is too large to keep).
+    pub fn insert_hash(&self, id: Oid, hash: &str) {
+        let mut inner = self.lock();
+        if inner.hashes.len() >= MAX_HASHES {
+            inner.hashes.clear();
+        }
+        inner.hashes.insert(id, hash.to_string());
+    }
+
     /// Is the blob's sha256 known?
     pub fn knows(&self, id: Oid) -> bool {
         self.lock().hashes.contains_key(&id)

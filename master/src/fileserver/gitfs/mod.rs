@@ -7,6 +7,8 @@
 //! builds a new snapshot and swaps it in. A remote that fails to fetch keeps
 //! its last snapshot; the error is logged and returned. The sha256 the wire
 //! carries and the base64 text sent are computed once per blob id (`cache`).
+//! A blob larger than one chunk is sent a chunk at a time; the last such
+//! blob read is kept (raw) so that its later chunks do not inflate it again.
 //!
 //! It must not parse options (`config`), talk to libgit2 about fetching and
 //! refs (`repo`), walk trees (`index`) or bound its caches (`cache`) itself.
@@ -23,7 +25,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use cache::BlobCache;
 
 use base64::Engine;
-use brine_common::wire::FileReply;
+use brine_common::wire::{FileReply, FILE_CHUNK};
 use brine_common::Map;
 use brine_states::roots::Ignore;
 use git2::{Oid, Repository};
@@ -32,7 +34,7 @@ pub use config::ConfigError;
 use config::RemoteConf;
 use index::EnvIndex;
 
-use super::dispatch::{Backend, MAX_FILE};
+use super::dispatch::{chunk_range, past_end, too_large, Backend, MAX_FILE};
 use super::{hex_sha256, valid_saltenv};
 
 /// The gitfs backend.
@@ -43,6 +45,8 @@ pub struct GitFs {
     blobs: BlobCache,
     /// Held by an update or a cache clearing so that two never fetch into one repository at once; readers never take it.
     updating: Mutex<()>,
+    /// The last blob larger than one chunk that was read, for its next chunks.
+    large: Mutex<Option<(Oid, Arc<[u8]>)>>,
 }
 
 struct Remote {
@@ -77,7 +81,7 @@ impl GitFs {
                 snapshot: RwLock::default(),
             })
             .collect();
-        Ok(GitFs { remotes, ignore: Ignore::from_opts(opts), cache, blobs: BlobCache::default(), updating: Mutex::default() })
+        Ok(GitFs { remotes, ignore: Ignore::from_opts(opts), cache, blobs: BlobCache::default(), updating: Mutex::default(), large: Mutex::default() })
     }
 
     /// Fetch one remote and swap in what it now serves (the last fetch's refs if this one failed).
@@ -117,44 +121,84 @@ impl GitFs {
                 continue;
             }
             let Ok(blob) = repo.find_blob(*id) else { continue };
+            if blob.size() as u64 > FILE_CHUNK {
+                continue;
+            }
             if !self.blobs.has_room(blob.size().div_ceil(3) * 4) {
                 return;
             }
-            if let Some((digest, body)) = encode(&blob) {
-                self.blobs.insert(*id, &digest, &body);
+            let (digest, body) = encode(&blob);
+            self.blobs.insert(*id, &digest, &body);
+        }
+    }
+
+    /// The blob's sha256 and, unless the minion's `hash` is already it, its
+    /// content from `offset` (all of it when it fits in one chunk).
+    fn read(&self, r: &Remote, path: &str, id: Oid, hash: Option<&str>, offset: u64) -> FileReply {
+        let (known, body) = self.blobs.get(id);
+        if offset == 0 && known.is_some() && known.as_deref() == hash {
+            return FileReply::Unchanged;
+        }
+        if let (0, Some(digest), Some(body)) = (offset, &known, body) {
+            return FileReply::Content { data: body.to_string(), hash: digest.clone(), size: None };
+        }
+        let held = lock(&self.large).as_ref().filter(|(held, _)| *held == id).map(|(_, bytes)| bytes.clone());
+        if let (Some(digest), Some(bytes)) = (&known, held) {
+            return chunk(path, &bytes, digest, offset);
+        }
+        let read = r.with_reader(|repo| {
+            let blob = repo.find_blob(id).ok()?;
+            let size = blob.size() as u64;
+            if size > MAX_FILE {
+                return Some(Err(too_large(path, size)));
+            }
+            if size <= FILE_CHUNK && offset == 0 {
+                return Some(Ok(Read::Whole(encode(&blob))));
+            }
+            let digest = known.clone().unwrap_or_else(|| hex_sha256(blob.content()));
+            Some(Ok(Read::Large(digest, blob.content().into())))
+        });
+        match read.flatten() {
+            None => FileReply::NotFound,
+            Some(Err(refused)) => refused,
+            Some(Ok(Read::Whole((digest, body)))) => {
+                self.blobs.insert(id, &digest, &body);
+                if hash == Some(digest.as_str()) {
+                    return FileReply::Unchanged;
+                }
+                FileReply::Content { data: body.to_string(), hash: digest, size: None }
+            }
+            Some(Ok(Read::Large(digest, bytes))) => {
+                self.blobs.insert_hash(id, &digest);
+                if offset == 0 && hash == Some(digest.as_str()) {
+                    return FileReply::Unchanged;
+                }
+                *lock(&self.large) = Some((id, bytes.clone()));
+                chunk(path, &bytes, &digest, offset)
             }
         }
     }
-
-    /// The blob's sha256 and, unless the minion's `hash` is already it, its content.
-    fn read(&self, r: &Remote, id: Oid, hash: Option<&str>) -> FileReply {
-        let (known, body) = self.blobs.get(id);
-        if known.is_some() && known.as_deref() == hash {
-            return FileReply::Unchanged;
-        }
-        if let (Some(digest), Some(body)) = (known, body) {
-            return FileReply::Content { data: body.to_string(), hash: digest };
-        }
-        let encoded = r.with_reader(|repo| repo.find_blob(id).ok().map(|blob| encode(&blob)));
-        let (digest, body) = match encoded.flatten() {
-            None => return FileReply::NotFound,
-            Some(None) => return FileReply::Refused { reason: format!("the file is larger than {MAX_FILE} bytes") },
-            Some(Some(d)) => d,
-        };
-        self.blobs.insert(id, &digest, &body);
-        if hash == Some(digest.as_str()) {
-            return FileReply::Unchanged;
-        }
-        FileReply::Content { data: body.to_string(), hash: digest }
-    }
 }
 
-/// The blob's sha256 and base64 text; `None` when it is too large to send.
-fn encode(blob: &git2::Blob) -> Option<(String, Arc<str>)> {
-    if blob.size() as u64 > MAX_FILE {
-        return None;
-    }
-    Some((hex_sha256(blob.content()), base64::engine::general_purpose::STANDARD.encode(blob.content()).into()))
+/// What one read of a blob gave.
+enum Read {
+    /// A blob of one chunk: its sha256 and base64 text.
+    Whole((String, Arc<str>)),
+    /// A larger blob (or a later chunk): its sha256 and raw bytes.
+    Large(String, Arc<[u8]>),
+}
+
+/// The chunk at `offset` of a blob's bytes.
+fn chunk(path: &str, bytes: &[u8], digest: &str, offset: u64) -> FileReply {
+    let size = bytes.len() as u64;
+    let Some(range) = chunk_range(offset, size) else { return past_end(path, offset, size) };
+    let data = base64::engine::general_purpose::STANDARD.encode(&bytes[range.start as usize..range.end as usize]);
+    FileReply::Content { data, hash: digest.to_string(), size: Some(size) }
+}
+
+/// The blob's sha256 and base64 text.
+fn encode(blob: &git2::Blob) -> (String, Arc<str>) {
+    (hex_sha256(blob.content()), base64::engine::general_purpose::STANDARD.encode(blob.content()).into())
 }
 
 impl Remote {
@@ -199,10 +243,10 @@ impl Backend for GitFs {
         files
     }
 
-    fn file(&self, saltenv: &str, path: &str, hash: Option<&str>) -> Option<FileReply> {
+    fn file(&self, saltenv: &str, path: &str, hash: Option<&str>, offset: u64) -> Option<FileReply> {
         self.remotes.iter().find_map(|r| {
             let id = r.snapshot().envs.get(saltenv)?.files.get(path).copied()?;
-            Some(self.read(r, id, hash))
+            Some(self.read(r, path, id, hash, offset))
         })
     }
 
@@ -222,6 +266,7 @@ impl Backend for GitFs {
             *r.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::default();
         }
         self.blobs.clear();
+        *lock(&self.large) = None;
         match std::fs::remove_dir_all(&self.cache) {
             Ok(()) => (vec![format!("Removed {}", self.cache.display())], Vec::new()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Vec::new(), Vec::new()),
