@@ -13,14 +13,20 @@
 //! - `BRINE_FUZZ_TRACE=DIR`: write each input to `DIR/<target>.last` before
 //!   running it, to find the input after a crash that is not a panic (a
 //!   stack overflow or an abort ends the process before anything is printed);
-//! - `BRINE_FUZZ_INPUT=HEX`: run only this input (hex, as printed on failure).
+//! - `BRINE_FUZZ_INPUT=HEX`: run only this input (hex, as printed on failure);
+//! - `BRINE_FUZZ_HANG_SECS`: how long one input may run before the test
+//!   fails with it as a hang (default 60).
 //!
 //! A panic fails the test with the seed, the execution number and the input
-//! in hex (and shrunk, when shrinking keeps it panicking).
+//! in hex (and shrunk, when shrinking keeps it panicking); so does an input
+//! that runs past the hang limit.
 
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// What one target's run did.
@@ -247,62 +253,98 @@ pub fn fuzz(name: &str, seeds: &[Vec<u8>], tokens: &[&[u8]], target: fn(&[u8])) 
 
 /// [`fuzz`] with an explicit time budget.
 pub fn fuzz_for(name: &str, seeds: &[Vec<u8>], tokens: &[&[u8]], target: fn(&[u8]), budget: Duration) -> Stats {
-    let target: &dyn Fn(&[u8]) = &target;
     if let Ok(h) = std::env::var("BRINE_FUZZ_INPUT") {
         let input = unhex(&h).expect("BRINE_FUZZ_INPUT is not hex");
-        if let Err(msg) = try_run(target, &input) {
+        if let Err(msg) = try_run(&target, &input) {
             panic!("fuzz {name}: the given input panics: {msg}");
         }
         return Stats { execs: 1, elapsed: Duration::ZERO };
     }
     let seed = seed();
-    let trace = std::env::var_os("BRINE_FUZZ_TRACE").map(|d| std::path::PathBuf::from(d).join(format!("{name}.last")));
-    eprintln!("fuzz {name}: BRINE_FUZZ_SEED={seed}, {} seeds, {budget:?}", seeds.len());
-    let mut rng = Rng::new(seed);
+    // Straight to stderr, past the test harness's capture: a crash that is
+    // not a panic (stack overflow, abort) must still leave the seed behind.
+    let _ = writeln!(std::io::stderr(), "fuzz {name}: BRINE_FUZZ_SEED={seed}, {} seeds, {budget:?}", seeds.len());
+    // The inputs run on a worker thread (2 MiB of stack, as the daemons'
+    // worker threads have); this thread watches it, so that an input that
+    // never finishes fails the test with that input instead of hanging it.
+    let current = Arc::new(Mutex::new(Vec::new()));
+    let execs = Arc::new(AtomicU64::new(0));
+    let worker = {
+        let (seeds, current, execs) = (seeds.to_vec(), Arc::clone(&current), Arc::clone(&execs));
+        let tokens: Vec<Vec<u8>> = tokens.iter().map(|t| t.to_vec()).collect();
+        let trace = std::env::var_os("BRINE_FUZZ_TRACE").map(|d| std::path::PathBuf::from(d).join(format!("{name}.last")));
+        std::thread::Builder::new()
+            .name(format!("fuzz-{name}"))
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let tokens: Vec<&[u8]> = tokens.iter().map(Vec::as_slice).collect();
+                let mut rng = Rng::new(seed);
+                let deadline = Instant::now() + budget;
+                let mut next_seed = 0;
+                loop {
+                    let input = if next_seed < seeds.len() {
+                        next_seed += 1;
+                        seeds[next_seed - 1].clone()
+                    } else if Instant::now() >= deadline {
+                        return None;
+                    } else {
+                        mutate(&mut rng, &seeds, &tokens)
+                    };
+                    if let Some(path) = &trace {
+                        let _ = std::fs::write(path, &input);
+                    }
+                    if let Ok(mut c) = current.lock() {
+                        c.clone_from(&input);
+                    }
+                    execs.fetch_add(1, Ordering::Relaxed);
+                    if let Err(msg) = try_run(&target, &input) {
+                        let small = shrink(&target, &input);
+                        let small_msg = try_run(&target, &small).err().unwrap_or_default();
+                        return Some((input, msg, small, small_msg));
+                    }
+                }
+            })
+            .expect("a fuzz thread")
+    };
     let start = Instant::now();
-    let deadline = start + budget;
-    let mut execs = 0u64;
-    let mut failure = None;
-    let mut next_seed = 0;
-    loop {
-        let input = if next_seed < seeds.len() {
-            next_seed += 1;
-            seeds[next_seed - 1].clone()
-        } else if Instant::now() >= deadline {
-            break;
-        } else {
-            mutate(&mut rng, seeds, tokens)
-        };
-        if let Some(path) = &trace {
-            let _ = std::fs::write(path, &input);
-        }
-        execs += 1;
-        if let Err(msg) = try_run(target, &input) {
-            failure = Some((input, msg));
-            break;
+    let (mut last, mut progress) = (0, Instant::now());
+    while !worker.is_finished() {
+        std::thread::sleep(Duration::from_millis(50));
+        let now = execs.load(Ordering::Relaxed);
+        if now != last {
+            (last, progress) = (now, Instant::now());
+        } else if progress.elapsed() > hang_limit() {
+            let input = current.lock().map(|c| c.clone()).unwrap_or_default();
+            panic!(
+                "fuzz {name}: execution {now} has run for {:?} (BRINE_FUZZ_SEED={seed})\ninput ({} bytes): {}\ntext: {:?}",
+                progress.elapsed(),
+                input.len(),
+                hex(&input),
+                String::from_utf8_lossy(&input),
+            );
         }
     }
-    let stats = Stats { execs, elapsed: start.elapsed() };
-    let report = failure.map(|(input, msg)| {
-        let small = shrink(target, &input);
-        let small_msg = try_run(target, &small).err().unwrap_or_default();
-        format!(
-            "fuzz {name}: execution {execs} panicked (BRINE_FUZZ_SEED={seed}): {msg}\n\
+    let stats = Stats { execs: execs.load(Ordering::Relaxed), elapsed: start.elapsed() };
+    match worker.join() {
+        Ok(None) => {}
+        Ok(Some((input, msg, small, small_msg))) => panic!(
+            "fuzz {name}: execution {} panicked (BRINE_FUZZ_SEED={seed}): {msg}\n\
              input ({} bytes): {}\n\
              shrunk ({} bytes, panics with: {small_msg}): {}\n\
              text: {:?}\n\
              replay: BRINE_FUZZ_INPUT={} cargo test ...",
+            stats.execs,
             input.len(),
             hex(&input),
             small.len(),
             hex(&small),
             String::from_utf8_lossy(&small),
             hex(&small),
-        )
-    });
-    if let Some(report) = report {
-        panic!("{report}");
+        ),
+        Err(_) => panic!("fuzz {name}: the fuzzer itself panicked (BRINE_FUZZ_SEED={seed})"),
     }
+    // The harness is live: every seed ran, and mutants after them.
+    assert!(stats.execs > seeds.len() as u64, "fuzz {name}: only {} executions for {} seeds", stats.execs, seeds.len());
     eprintln!(
         "fuzz {name}: {} executions in {:.1} s ({:.0}/s)",
         stats.execs,
@@ -310,6 +352,12 @@ pub fn fuzz_for(name: &str, seeds: &[Vec<u8>], tokens: &[&[u8]], target: fn(&[u8
         stats.per_sec()
     );
     stats
+}
+
+/// How long one input may run before it counts as a hang (`BRINE_FUZZ_HANG_SECS`, default 60).
+fn hang_limit() -> Duration {
+    let secs = std::env::var("BRINE_FUZZ_HANG_SECS").ok().and_then(|s| s.trim().parse::<f64>().ok()).unwrap_or(60.0);
+    Duration::from_secs_f64(secs.max(0.1))
 }
 
 #[cfg(test)]
