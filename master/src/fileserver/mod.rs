@@ -116,4 +116,21 @@ mod tests {
         assert_eq!(file(&m, "node1", "base", "nope.txt", None), FileReply::NotFound);
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    #[test]
+    fn cve_2024_22232_symlinks_out_of_the_roots_are_refused() {
+        let dir = std::env::temp_dir().join(format!("brine-fileserver-links-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let m = master(&dir);
+        std::os::unix::fs::symlink(dir.join("secret"), dir.join("srv/leak.txt")).unwrap();
+        std::os::unix::fs::symlink(&dir, dir.join("srv/up")).unwrap();
+        std::os::unix::fs::symlink(dir.join("srv/sub/a.txt"), dir.join("srv/alias.txt")).unwrap();
+        for path in ["leak.txt", "up/secret", "up/srv/leak.txt"] {
+            assert!(matches!(file(&m, "node1", "base", path, None), FileReply::Refused { .. }), "{path}");
+        }
+        // A link that stays inside the roots is served.
+        assert!(matches!(file(&m, "node1", "base", "alias.txt", None), FileReply::Content { .. }));
+        assert!(matches!(file(&m, "node1", "base", "up/srv/sub/a.txt", None), FileReply::Content { .. }));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -2,8 +2,11 @@
 //! disk (through `brine_states::roots::Roots`), read whole and hashed with
 //! sha256 on each request.
 //!
-//! It must not check paths for escapes itself (`Roots` and the request
-//! handler do) or cache anything.
+//! `Roots` and the request handler refuse paths that leave the roots by
+//! their text; this backend also refuses a file whose real path (symlinks
+//! resolved) is outside them. It must not cache anything.
+
+use std::path::Path;
 
 use base64::Engine;
 use brine_common::wire::FileReply;
@@ -25,6 +28,16 @@ impl RootsBackend {
     }
 }
 
+impl RootsBackend {
+    /// Whether `local`, with every symlink resolved, is inside one of the
+    /// saltenv's roots: a link in the roots to a file elsewhere on the
+    /// master is not served (as Salt since its fix for CVE-2024-22232).
+    fn inside_roots(&self, saltenv: &str, local: &Path) -> bool {
+        let Ok(real) = local.canonicalize() else { return false };
+        self.roots.roots(saltenv).iter().filter_map(|d| d.canonicalize().ok()).any(|root| real.starts_with(root))
+    }
+}
+
 impl Backend for RootsBackend {
     fn name(&self) -> &'static str {
         "roots"
@@ -40,6 +53,10 @@ impl Backend for RootsBackend {
 
     fn file(&self, saltenv: &str, path: &str, hash: Option<&str>) -> Option<FileReply> {
         let local = self.roots.find_file(path, saltenv)?;
+        if !self.inside_roots(saltenv, &local) {
+            log::warn!("refused {path:?} (saltenv {saltenv:?}): it resolves to a file outside the file roots");
+            return Some(FileReply::Refused { reason: format!("the path {path:?} is not inside the file roots") });
+        }
         let meta = std::fs::metadata(&local).ok()?;
         if meta.len() > MAX_FILE {
             return Some(FileReply::Refused { reason: format!("{path} is larger than {MAX_FILE} bytes") });
