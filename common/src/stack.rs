@@ -74,7 +74,7 @@ mod tests {
     fn a_thread_knows_its_stack() {
         let left = std::thread::Builder::new()
             .stack_size(1 << 20)
-            .spawn(|| remaining())
+            .spawn(remaining)
             .unwrap()
             .join()
             .unwrap()

@@ -31,16 +31,11 @@ fn yaml_target(data: &[u8]) {
 /// does (`check_frame`, then the body), and the blocking `read_frame`.
 fn frame_target(data: &[u8]) {
     let mut buf = data;
-    loop {
-        match check_frame(buf) {
-            Ok(Some(len)) => {
-                let body = &buf[HEADER_LEN..HEADER_LEN + len];
-                let _ = parse::<ToMaster>(body);
-                let _ = parse::<ToMinion>(body);
-                buf = &buf[HEADER_LEN + len..];
-            }
-            Ok(None) | Err(_) => break,
-        }
+    while let Ok(Some(len)) = check_frame(buf) {
+        let body = &buf[HEADER_LEN..HEADER_LEN + len];
+        let _ = parse::<ToMaster>(body);
+        let _ = parse::<ToMinion>(body);
+        buf = &buf[HEADER_LEN + len..];
     }
     let mut stream = data;
     while let Ok(Some(_)) = read_frame::<_, ToMaster>(&mut stream) {}
