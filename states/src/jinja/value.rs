@@ -181,8 +181,9 @@ impl Drop for List {
     fn drop(&mut self) {
         if Rc::strong_count(&self.0) == 1 {
             if let Ok(mut items) = self.0.try_borrow_mut() {
-                let items = std::mem::take(&mut *items);
-                drop_iteratively(items);
+                if items.iter().any(holds_values) {
+                    drop_iteratively(std::mem::take(&mut *items));
+                }
             }
         }
     }
@@ -192,8 +193,10 @@ impl Drop for Dict {
     fn drop(&mut self) {
         if Rc::strong_count(&self.0) == 1 {
             if let Ok(mut map) = self.0.try_borrow_mut() {
-                let map = std::mem::take(&mut *map);
-                drop_iteratively(map.into_iter().flat_map(|(k, v)| [k, v]).collect());
+                if map.iter().any(|(k, v)| holds_values(k) || holds_values(v)) {
+                    let map = std::mem::take(&mut *map);
+                    drop_iteratively(map.into_iter().flat_map(|(k, v)| [k, v]).collect());
+                }
             }
         }
     }
@@ -203,11 +206,17 @@ impl Drop for Namespace {
     fn drop(&mut self) {
         if Rc::strong_count(&self.0) == 1 {
             if let Ok(mut attrs) = self.0.try_borrow_mut() {
-                let attrs = std::mem::take(&mut *attrs);
-                drop_iteratively(attrs.into_values().collect());
+                if attrs.values().any(holds_values) {
+                    drop_iteratively(std::mem::take(&mut *attrs).into_values().collect());
+                }
             }
         }
     }
+}
+
+/// Whether dropping `v` can recurse (a container): scalars drop as usual.
+fn holds_values(v: &Value) -> bool {
+    matches!(v, Value::List(_) | Value::Dict(_) | Value::Namespace(_) | Value::Tuple(_))
 }
 
 /// Drop values, emptying first the containers only they hold, so that no
