@@ -644,7 +644,10 @@ impl Parser {
                             break;
                         }
                     }
-                    items.push(self.target_primary(with_namespace)?);
+                    self.enter()?;
+                    let item = self.target_primary(with_namespace);
+                    self.leave();
+                    items.push(item?);
                 }
                 self.expect_op(")")?;
                 Ok(if items.len() == 1 { items.remove(0) } else { Target::Tuple(items) })

@@ -326,6 +326,14 @@ fn long_chains_are_bounded_like_nesting() {
         assert_eq!(r, Err("template nested too deeply".to_string()));
     }
     assert_eq!(ok(&format!("{{{{ 0{} }}}}", " + 1".repeat(50))), "50");
+    // Parenthesised loop and assignment targets nest too.
+    for stmt in ["for", "set"] {
+        let src = format!("{{% {stmt} {}x{} in [] %}}", "(".repeat(20_000), ")".repeat(20_000));
+        let run = move || render(&src).map_err(|e| e.message().to_string());
+        let r = std::thread::Builder::new().stack_size(2 << 20).spawn(run).unwrap().join().expect("no stack overflow");
+        assert_eq!(r, Err("template nested too deeply".to_string()), "{stmt}");
+    }
+    assert_eq!(ok("{% for ((a, b)) in [(1, 2)] %}{{ a + b }}{% endfor %}"), "3");
 }
 
 #[test]
