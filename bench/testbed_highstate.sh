@@ -41,7 +41,9 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
 [ "$(id -u)" = 0 ] || die "needs root (the test bed)"
 [ -x "$SALT_REF_VENV/bin/salt-master" ] || die "no reference Salt in $SALT_REF_VENV: run ../shared/compat/regen.sh"
 "$SALT_REF_VENV/bin/salt-master" --version | grep -q " $SALT_VERSION " || die "$SALT_REF_VENV is not Salt $SALT_VERSION"
-(cd "$REPO" && cargo build --release --bins -q)
+for b in salt-master salt-minion salt salt-key; do
+    [ -x "$BIN/$b" ] || { say "building brine (release)"; (cd "$REPO" && cargo build --release --bins -q); break; }
+done
 "$BED" build
 "$BED" status | grep -qx 'bed: down' || die "a bed is up: take it down first"
 trap '"$BED" down >/dev/null 2>&1 || true' EXIT
@@ -78,7 +80,7 @@ while True:
     while i < len(text) and text[i].isspace(): i += 1
     if i >= len(text): break
     obj, i = dec.raw_decode(text, i)
-    n += sum(1 for v in obj.values() if v is True)
+    n += sum(1 for v in obj.values() if v is True) if isinstance(obj, dict) else 0
 print(n)' || echo 0)
         [ "$got" = "$NODES" ] && return 0
         sleep 0.5
@@ -94,7 +96,7 @@ while True:
     while i < len(text) and text[i].isspace(): i += 1
     if i >= len(text): break
     obj, i = dec.raw_decode(text, i)
-    d.update(obj)
+    if isinstance(obj, dict): d.update(obj)
 bad = 0
 for node, ret in sorted(d.items()):
     if not isinstance(ret, dict):
@@ -112,11 +114,11 @@ highstates() { # NAME SALT-CLI...: the first highstate and the no-op rerun
     local name=$1; shift
     "$@" '*' mine.update >/dev/null 2>&1 || true
     local t; t=$(now)
-    "$@" -t 1200 '*' state.highstate "$PILLAR" --out=json > "$OUT/$name-first.json" 2>&1 || true
+    "$@" -t 1200 '*' state.highstate "$PILLAR" --out=json > "$OUT/$name-first.json" 2> "$OUT/$name-first.err" || true
     figure "${name}_first_highstate_s" "$(secs "$t" "$(now)")" s
     summary "$OUT/$name-first.json" || say "$name: the first highstate had failures (above)"
     t=$(now)
-    "$@" -t 600 '*' state.highstate "$PILLAR" --out=json > "$OUT/$name-noop.json" 2>&1 || true
+    "$@" -t 600 '*' state.highstate "$PILLAR" --out=json > "$OUT/$name-noop.json" 2> "$OUT/$name-noop.err" || true
     figure "${name}_noop_highstate_s" "$(secs "$t" "$(now)")" s
     summary "$OUT/$name-noop.json" || say "$name: the no-op highstate had failures (above)"
 }
@@ -149,18 +151,26 @@ CONF
 pkill -f "$BIN/salt-master" || true
 for n in "${nodes[@]}"; do
     "$BED" exec "$n" pkill -x salt-minion || true
+    # brine's minion key and pinned master key are not Salt's format.
+    rm -rf "$BED_STATE/nodes/$n/etc/salt/pki" "$BED_STATE/nodes/$n/var/cache/salt" "$BED_STATE/nodes/$n/var/log/salt"
     cp -a "$SALT_WHEELS" "$BED_STATE/nodes/$n/var/cache/salt-wheels"
     printf 'master: %s\nid: %s\nacceptance_wait_time: 1\n' "$BED_MASTER_IP" "$n" > "$BED_STATE/nodes/$n/etc/salt/minion"
 done
 pids=()
 for n in "${nodes[@]}"; do
-    "$BED" exec "$n" sh -c "python3 -m venv /opt/salt >/dev/null && /opt/salt/bin/pip install -q --no-index --find-links /var/cache/salt-wheels -r /var/cache/salt-wheels/requirements.txt salt==$SALT_VERSION" & pids+=($!)
+    # As ../shared/compat/regen.sh: the dependency set, then Salt --no-deps
+    # (its metadata pins versions newer than the reference set).
+    "$BED" exec "$n" sh -c "python3 -m venv /opt/salt >/dev/null \
+        && /opt/salt/bin/pip install -q --no-index --find-links /var/cache/salt-wheels -r /var/cache/salt-wheels/requirements.txt \
+        && /opt/salt/bin/pip install -q --no-index --find-links /var/cache/salt-wheels --no-deps salt==$SALT_VERSION" & pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p" || die "installing Salt in a node failed"; done
 ip netns exec brine-bed setsid "$SALT_REF_VENV/bin/salt-master" -c "$SM/conf" -l warning < /dev/null > "$OUT/salt-master.log" 2>&1 &
 sleep 3
 for n in "${nodes[@]}"; do "$BED" exec "$n" /opt/salt/bin/salt-minion -d; done
-saltref() { "$SALT_REF_VENV/bin/salt" -c "$SM/conf" "$@"; }
+# Salt's CLI reaches its master over TCP on the master's interface: from
+# inside the bed's network namespace.
+saltref() { ip netns exec brine-bed "$SALT_REF_VENV/bin/salt" -c "$SM/conf" "$@"; }
 wait_all_true saltref
 highstates salt saltref
 "$BED" down >/dev/null

@@ -16,6 +16,7 @@ pub mod config;
 pub mod daemon;
 pub mod matcher;
 pub mod output;
+pub mod stack;
 pub mod value;
 pub mod wire;
 pub mod yaml;

@@ -12,3 +12,5 @@ base:
   'dom0* or node5':
     - match: compound
     - xen
+  'vz*':
+    - openvz

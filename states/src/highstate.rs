@@ -45,6 +45,9 @@ pub fn get_state(files: &dyn FileClient, sls: &str, saltenv: &str) -> Option<Sta
         .find_map(|rel| files.find_file(&rel, saltenv).map(|path| StateFile { path, rel }))
 }
 
+/// How deep includes may nest (each level renders one more SLS).
+pub const MAX_INCLUDE_DEPTH: usize = 200;
+
 /// The saltenv -> SLS list a minion runs, in top file order.
 pub type Matches = Vec<(String, Vec<String>)>;
 
@@ -54,13 +57,15 @@ pub struct HighState<'a> {
     pub renderer: &'a dyn SlsRenderer,
     pub opts: &'a Map,
     iorder: i64,
+    /// How many includes deep the SLS being rendered is.
+    depth: usize,
     avail: Vec<(String, Vec<String>)>,
 }
 
 impl<'a> HighState<'a> {
     pub fn new(files: &'a dyn FileClient, renderer: &'a dyn SlsRenderer, opts: &'a Map) -> Self {
         let avail = files.envs().into_iter().map(|e| (e.clone(), files.list_states(&e))).collect();
-        HighState { files, renderer, opts, iorder: 10000, avail }
+        HighState { files, renderer, opts, iorder: 10000, depth: 0, avail }
     }
 
     fn avail(&self, saltenv: &str) -> Option<&[String]> {
@@ -113,6 +118,14 @@ impl<'a> HighState<'a> {
         matches: Option<&Matches>,
     ) -> (Map, Vec<String>) {
         let mut errors = Vec::new();
+        if self.depth > MAX_INCLUDE_DEPTH || !brine_common::stack::enough() {
+            // Salt stops here with Python's RecursionError; a chain of
+            // distinct names can reach one file again (`a/a -> .`).
+            errors.push(format!(
+                "Rendering SLS '{saltenv}:{sls}' failed: includes nested more than {MAX_INCLUDE_DEPTH} levels deep"
+            ));
+            return (Map::new(), errors);
+        }
         let Some(file) = get_state(self.files, sls, saltenv) else {
             errors.push(format!(
                 "Specified SLS {sls} in saltenv {saltenv} is not available on the salt master or through a configured fileserver"
@@ -222,7 +235,9 @@ impl<'a> HighState<'a> {
             if mods.contains(&format!("{r_env}:{target}")) {
                 continue;
             }
+            self.depth += 1;
             let (mut nstate, err) = self.render_state(&target, &r_env, mods, matches);
+            self.depth -= 1;
             for (id, body) in nstate.iter_mut() {
                 if id.starts_with("__") {
                     continue;
@@ -615,6 +630,39 @@ mod tests {
         assert_eq!(resolve_relative("..x", "app.web", "base", false, &mut e).as_deref(), Some("x"));
         assert_eq!(resolve_relative("...x", "app", "base", false, &mut e), None);
         assert!(e[0].contains("goes beyond top level package"));
+    }
+
+    #[test]
+    fn an_endless_chain_of_includes_is_an_error_not_a_crash() {
+        // A backend where `a`, `a.a`, `a.a.a`, ... all exist (as a link
+        // `a/a -> .` would give without the kernel's limit on links), and
+        // each includes `.a`: every render goes one level deeper.
+        struct Endless;
+        impl FileClient for Endless {
+            fn envs(&self) -> Vec<String> {
+                vec!["base".into()]
+            }
+            fn list_states(&self, _: &str) -> Vec<String> {
+                vec!["a".into()]
+            }
+            fn find_file(&self, rel: &str, _: &str) -> Option<PathBuf> {
+                rel.ends_with("/init.sls").then(|| PathBuf::from(rel))
+            }
+        }
+        impl SlsRenderer for Endless {
+            fn render(&self, _: &StateFile, _: &str, sls: &str) -> Result<Value, String> {
+                brine_common::yaml::load(&format!("include:\n  - .a\nx-{sls}:\n  test.nop: []\n")).map_err(|e| e.message)
+            }
+        }
+        let run = || {
+            let opts = Map::new();
+            let mut hs = HighState::new(&Endless, &Endless, &opts);
+            hs.render_highstate(&vec![("base".to_string(), vec!["a".to_string()])])
+        };
+        let (high, errors) = std::thread::Builder::new().stack_size(2 << 20).spawn(run).unwrap().join().expect("no stack overflow");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("includes nested more than 200 levels deep"), "{errors:?}");
+        assert!(high.contains_key("x-a") && high.len() > 10, "{}", high.len());
     }
 
     #[test]

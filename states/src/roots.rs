@@ -76,6 +76,11 @@ impl Roots {
         self.envs.iter().find(|(e, _)| e == saltenv).map(|(_, d)| d.as_slice()).unwrap_or(&[])
     }
 
+    /// The root directories of a saltenv, in order.
+    pub fn roots(&self, saltenv: &str) -> &[PathBuf] {
+        self.dirs(saltenv)
+    }
+
     /// Every file in a saltenv, relative to its root, sorted and without duplicates.
     pub fn file_list(&self, saltenv: &str) -> Vec<String> {
         let mut out = Vec::new();

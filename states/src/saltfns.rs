@@ -41,6 +41,8 @@ pub struct SaltFns {
     hook: Option<Hook>,
     /// The retcode the last execution module call set (Salt's `__context__["retcode"]`).
     retcode: Rc<std::cell::Cell<i64>>,
+    /// Whether execution modules answer (`false`: only this module's table and the hook).
+    modules: bool,
 }
 
 type Native = fn(&Ctx, &[Value], &Kwargs) -> Result<Value, Error>;
@@ -72,7 +74,16 @@ const TABLE: &[(&str, Native)] = &[
 impl SaltFns {
     pub fn new(opts: Map, grains: Map, pillar: Map) -> SaltFns {
         let ctx = Ctx { opts: C::Map(opts), grains: C::Map(grains), pillar: C::Map(pillar) };
-        SaltFns { ctx: Rc::new(RefCell::new(ctx)), hook: None, retcode: Rc::default() }
+        SaltFns { ctx: Rc::new(RefCell::new(ctx)), hook: None, retcode: Rc::default(), modules: true }
+    }
+
+    /// The same mapping without execution modules: only the grains, pillar,
+    /// config, defaults and slsutil functions of this module (and the hook)
+    /// answer, so rendering a template cannot change the system. For
+    /// rendering untrusted text, as the fuzz tests do.
+    pub fn without_modules(mut self) -> SaltFns {
+        self.modules = false;
+        self
     }
 
     /// Answer the [`HOOKED`] names with `hook`.
@@ -81,7 +92,8 @@ impl SaltFns {
     }
 
     fn knows(&self, name: &str) -> bool {
-        SaltFns::has(name) || (self.hook.is_some() && HOOKED.contains(&name))
+        let own = if self.modules { SaltFns::has(name) } else { TABLE.iter().any(|(n, _)| *n == name) };
+        own || (self.hook.is_some() && HOOKED.contains(&name))
     }
 
     /// Replace the pillar the functions see (after it has been compiled).
@@ -114,6 +126,9 @@ impl SaltFns {
         }
         if let Some(v) = self.call_hook(name, args, kwargs) {
             return v;
+        }
+        if !self.modules {
+            return Err(Error::new(jinja::ErrorKind::Host, format!("'{name}' is not available.")));
         }
         let cargs: Vec<C> = args.iter().map(Value::to_common).collect::<Result<_, _>>()?;
         let mut ckw = Map::new();
@@ -531,4 +546,22 @@ fn slsutil_update(_: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Err
     let merge_lists = truthy(arg(args, kwargs, 3, "merge_lists"));
     update(&dest, &upd, recursive, merge_lists)?;
     Ok(Value::Dict(dest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_modules_only_the_table_answers() {
+        let mut grains = Map::new();
+        grains.insert("os".into(), C::str("Debian"));
+        let fns = SaltFns::new(Map::new(), grains, Map::new()).without_modules();
+        assert_eq!(fns.call("grains.get", &[C::str("os")], &Map::new()), Ok(C::str("Debian")));
+        for name in ["cmd.run", "file.remove", "test.ping"] {
+            assert_eq!(fns.call(name, &[C::str("true")], &Map::new()), Err(format!("'{name}' is not available.")));
+        }
+        let full = SaltFns::new(Map::new(), Map::new(), Map::new());
+        assert_eq!(full.call("test.ping", &[], &Map::new()), Ok(C::Bool(true)));
+    }
 }

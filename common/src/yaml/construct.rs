@@ -209,12 +209,8 @@ impl Constructor {
         let NodeKind::Map(pairs) = &node.kind else {
             return Ok(Vec::new());
         };
-        if depth > MAX_DEPTH {
-            return Err(Marked::new(
-                YamlErrorKind::Value,
-                format!("exceeded max depth of {MAX_DEPTH}"),
-                node.start,
-            ));
+        if depth > MAX_DEPTH || !crate::stack::enough() {
+            return Err(too_deep(depth, node.start));
         }
         let mut merged: Pairs = Vec::new();
         let mut own: Pairs = Vec::with_capacity(pairs.len());
@@ -322,12 +318,8 @@ impl Constructor {
     /// The finished object as a [`Value`] (aliases copied; map keys as the
     /// strings JSON would write).
     fn value(&mut self, id: usize, depth: usize, at: Mark) -> Result<Value, Marked> {
-        if depth > MAX_DEPTH {
-            return Err(Marked::new(
-                YamlErrorKind::Value,
-                format!("exceeded max depth of {MAX_DEPTH}"),
-                at,
-            ));
+        if depth > MAX_DEPTH || !crate::stack::enough() {
+            return Err(too_deep(depth, at));
         }
         self.spend(1, at)?;
         if !self.shared {
@@ -380,6 +372,19 @@ impl Constructor {
             }
         }
     }
+}
+
+/// The error for nesting past [`MAX_DEPTH`], or past what the native stack
+/// of this thread holds (which comes first in debug builds and small threads).
+#[cold]
+#[inline(never)]
+fn too_deep(depth: usize, at: Mark) -> Marked {
+    let problem = if depth > MAX_DEPTH {
+        format!("exceeded max depth of {MAX_DEPTH}")
+    } else {
+        format!("exceeded max depth: {depth} levels of nesting do not fit the stack")
+    };
+    Marked::new(YamlErrorKind::Value, problem, at)
 }
 
 /// Whether `key` equals, as a Python dict key, one already in `out` (whose

@@ -787,6 +787,23 @@ fn deep_nesting_is_an_error_not_a_crash() {
 }
 
 #[test]
+fn nesting_deeper_than_the_stack_holds_is_an_error_not_a_crash() {
+    // 900 levels are within MAX_DEPTH, but not within a thread of 320 KiB:
+    // the constructor stops with an error where it would have overflowed.
+    let text = "key:\n".to_string() + &"- ".repeat(900) + "x\n";
+    let small = std::thread::Builder::new().stack_size(320 * 1024);
+    let r = small.spawn(move || load(&text)).unwrap().join().expect("no stack overflow");
+    let e = r.unwrap_err();
+    assert_eq!(e.kind, YamlErrorKind::Value);
+    assert!(e.message.contains("exceeded max depth"), "{}", e.message);
+    assert!(e.line >= 1 && e.column >= 1, "{e:?}");
+    // The same text loads on a thread with a stack to hold it.
+    let text = "key:\n".to_string() + &"- ".repeat(900) + "x\n";
+    let big = std::thread::Builder::new().stack_size(64 << 20);
+    assert!(big.spawn(move || load(&text)).unwrap().join().unwrap().is_ok());
+}
+
+#[test]
 fn alias_bombs_are_stopped() {
     let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..12 {

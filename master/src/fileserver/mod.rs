@@ -132,6 +132,10 @@ mod tests {
     use brine_common::config::{self, Role};
 
     fn master(dir: &std::path::Path) -> Master {
+        master_with(dir, &[])
+    }
+
+    fn master_with(dir: &std::path::Path, extra: &[(&str, Value)]) -> Master {
         std::fs::create_dir_all(dir.join("srv/sub")).unwrap();
         std::fs::write(dir.join("srv/sub/a.txt"), "a\n").unwrap();
         std::fs::write(dir.join("secret"), "s\n").unwrap();
@@ -140,6 +144,9 @@ mod tests {
         opts.insert("root_dir".into(), Value::Str(dir.display().to_string()));
         opts.insert("file_roots".into(), roots(&dir.join("srv")));
         opts.insert("pillar_roots".into(), roots(&dir.join("pillar")));
+        for (k, v) in extra {
+            opts.insert((*k).into(), v.clone());
+        }
         config::apply_root_dir(&mut opts);
         Master::load(opts).unwrap()
     }
@@ -195,6 +202,29 @@ mod tests {
         std::fs::write(dir.join("srv/empty"), "").unwrap();
         let FileReply::Content { data, size, .. } = file(&m, "node1", "base", "empty", None, 0) else { panic!("no content") };
         assert_eq!((data.as_str(), size), ("", None));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn cve_2024_22232_symlinks_out_of_the_roots_follow_fileserver_followsymlinks() {
+        let dir = std::env::temp_dir().join(format!("brine-fileserver-links-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let m = master_with(&dir, &[("fileserver_followsymlinks", Value::Bool(false))]);
+        std::os::unix::fs::symlink(dir.join("secret"), dir.join("srv/leak.txt")).unwrap();
+        std::os::unix::fs::symlink(&dir, dir.join("srv/up")).unwrap();
+        std::os::unix::fs::symlink(dir.join("srv/sub/a.txt"), dir.join("srv/alias.txt")).unwrap();
+        for path in ["leak.txt", "up/secret", "up/srv/leak.txt"] {
+            assert!(matches!(file(&m, "node1", "base", path, None, 0), FileReply::Refused { .. }), "{path}");
+        }
+        // A link that stays inside the roots is served.
+        assert!(matches!(file(&m, "node1", "base", "alias.txt", None, 0), FileReply::Content { .. }));
+        assert!(matches!(file(&m, "node1", "base", "up/srv/sub/a.txt", None, 0), FileReply::Content { .. }));
+        // Salt's default follows links the operator put in the roots (seen
+        // with Salt 3007: cp.get_file_str of such a link returns the file);
+        // paths that leave the roots by their text stay refused.
+        let m = master(&dir);
+        assert!(matches!(file(&m, "node1", "base", "leak.txt", None, 0), FileReply::Content { .. }));
+        assert!(matches!(file(&m, "node1", "base", "../secret", None, 0), FileReply::Refused { .. }));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

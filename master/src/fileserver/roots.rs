@@ -4,8 +4,10 @@
 //! chunk at a time (seek and read), and its sha256 is remembered by (path,
 //! size, mtime, ctime, inode) so that each chunk does not hash it again.
 //!
-//! It must not check paths for escapes itself (`Roots` and the request
-//! handler do).
+//! `Roots` and the request handler refuse paths that leave the roots by
+//! their text. A symlink in the roots to a file elsewhere is served, as
+//! Salt does by default; with `fileserver_followsymlinks: False` this
+//! backend refuses a file whose real path (links resolved) is outside them.
 
 use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom};
@@ -37,11 +39,14 @@ fn stamp(meta: &std::fs::Metadata) -> Stamp {
 pub struct RootsBackend {
     roots: Roots,
     hashes: Mutex<HashMap<PathBuf, (Stamp, String)>>,
+    /// `fileserver_followsymlinks` (Salt's default: true).
+    follow_links: bool,
 }
 
 impl RootsBackend {
     pub fn from_opts(opts: &Map) -> RootsBackend {
-        RootsBackend { roots: Roots::from_opts(opts, "file_roots"), hashes: Mutex::default() }
+        let follow_links = opts.get("fileserver_followsymlinks").is_none_or(brine_common::Value::truthy);
+        RootsBackend { roots: Roots::from_opts(opts, "file_roots"), hashes: Mutex::default(), follow_links }
     }
 
     /// The sha256 of a large file, from the cache while its stamp holds.
@@ -89,6 +94,19 @@ impl RootsBackend {
     }
 }
 
+impl RootsBackend {
+    /// Whether `local` may be served: always when links are followed (Salt's
+    /// default), else only when its real path is inside one of the
+    /// saltenv's roots (Salt's `clean_path` with `realpath`).
+    fn inside_roots(&self, saltenv: &str, local: &Path) -> bool {
+        if self.follow_links {
+            return true;
+        }
+        let Ok(real) = local.canonicalize() else { return false };
+        self.roots.roots(saltenv).iter().filter_map(|d| d.canonicalize().ok()).any(|root| real.starts_with(root))
+    }
+}
+
 impl Backend for RootsBackend {
     fn name(&self) -> &'static str {
         "roots"
@@ -104,6 +122,10 @@ impl Backend for RootsBackend {
 
     fn file(&self, saltenv: &str, path: &str, hash: Option<&str>, offset: u64) -> Option<FileReply> {
         let local = self.roots.find_file(path, saltenv)?;
+        if !self.inside_roots(saltenv, &local) {
+            log::warn!("refused {path:?} (saltenv {saltenv:?}): it resolves to a file outside the file roots");
+            return Some(FileReply::Refused { reason: format!("the path {path:?} is not inside the file roots") });
+        }
         let meta = std::fs::metadata(&local).ok()?;
         if meta.len() > MAX_FILE {
             return Some(too_large(path, meta.len()));

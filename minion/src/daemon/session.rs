@@ -184,9 +184,16 @@ async fn write_loop<W: AsyncWrite + Unpin>(mut writer: FrameWriter<W>, mut rx: m
     writer.shutdown().await;
 }
 
+/// Act on one message of the session; `Err` ends the session.
 async fn handle(m: &Arc<Minion>, msg: ToMinion) -> Result<(), String> {
     match msg {
-        ToMinion::Publish { job, sig } => jobs::start(m, &job, &sig)?,
+        // A job that fails verification is dropped, as Salt drops a payload
+        // with an invalid signature; the session stays up for the next one.
+        ToMinion::Publish { job, sig } => {
+            if let Err(reason) = jobs::start(m, &job, &sig) {
+                log::error!("refused a job from the master: {reason}");
+            }
+        }
         ToMinion::Ack { jid } => m.spool.remove(&jid),
         ToMinion::Reply { req, reply } => m.link.deliver(req, reply),
         ToMinion::FindJob { req, jid } => {
@@ -213,4 +220,57 @@ pub fn master_addr(opts: &brine_common::Map) -> (String, u16) {
     }
     .unwrap_or(4506);
     (host, port)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use brine_common::Map;
+    use ed25519_dalek::SigningKey;
+
+    fn minion(dir: &std::path::Path) -> Arc<Minion> {
+        let mut opts = Map::new();
+        opts.insert("id".into(), Value::str("node1"));
+        opts.insert("pki_dir".into(), Value::Str(dir.join("pki").display().to_string()));
+        opts.insert("cachedir".into(), Value::Str(dir.join("cache").display().to_string()));
+        Arc::new(Minion::new(opts, Map::new()).unwrap())
+    }
+
+    fn signed(key: &SigningKey, job: &str) -> String {
+        base64::engine::general_purpose::STANDARD.encode(handshake::sign_job(key, job))
+    }
+
+    #[tokio::test]
+    async fn job_with_bad_signature_is_refused() {
+        let dir = std::env::temp_dir().join(format!("brine-session-{}", std::process::id()));
+        let m = minion(&dir);
+        let master = SigningKey::from_bytes(&[9u8; 32]);
+        m.set_master_key(master.verifying_key());
+        let job = |jid: &str| {
+            format!(r#"{{"jid":"{jid}","tgt":"node1","tgt_type":"glob","fun":"test.sleep","arg":[2],"kwarg":{{}},"delimiter":":"}}"#)
+        };
+        let other = SigningKey::from_bytes(&[1u8; 32]);
+        let refused = [
+            (job("20240101000000000001"), signed(&other, &job("20240101000000000001"))),
+            (job("20240101000000000002"), "AAAA".to_string()),
+            (job("20240101000000000003"), "not base64!".to_string()),
+            (job("20240101000000000004").replace("node1", "*"), signed(&master, &job("20240101000000000004"))),
+            (job("20240101000000000005"), signed(&master, &job("20240101000000000005"))[4..].to_string()),
+        ];
+        for (job, sig) in refused {
+            // The session goes on (Ok), and the job never runs.
+            assert_eq!(handle(&m, ToMinion::Publish { job, sig }).await, Ok(()));
+            assert!(m.running_jobs().is_empty(), "a forged job runs");
+        }
+        // The positive control: the master's own signature starts the job.
+        let good = job("20240101000000000006");
+        assert!(jobs::start(&m, &good, &signed(&master, &good)).is_ok());
+        assert_eq!(m.running_jobs().iter().map(|j| j.jid.as_str()).collect::<Vec<_>>(), ["20240101000000000006"]);
+        for (job, sig) in [(good.clone(), signed(&other, &good)), (good.replace("test.sleep", "cmd.run"), signed(&master, &good))] {
+            assert_eq!(jobs::start(&m, &job, &sig), Err("a job with a bad signature".to_string()));
+        }
+        // Messages that cannot come inside a session still end it.
+        assert!(handle(&m, ToMinion::Challenge { nonce: "00".into() }).await.is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

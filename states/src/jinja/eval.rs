@@ -240,7 +240,7 @@ impl<'e> State<'e> {
 
     /// Runs `f` one level deeper, failing past the nesting limit.
     pub(crate) fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, Error>) -> Result<T, Error> {
-        if self.depth >= MAX_DEPTH || stack_position().abs_diff(self.stack_base) > STACK_BUDGET {
+        if self.depth >= MAX_DEPTH || stack_position().abs_diff(self.stack_base) > STACK_BUDGET || !brine_common::stack::enough() {
             return Err(Error::new(ErrorKind::Type, "maximum recursion depth exceeded"));
         }
         self.depth += 1;

@@ -28,7 +28,7 @@ pub(crate) fn py_eq(a: &Value, b: &Value) -> bool {
 }
 
 fn eq_at(a: &Value, b: &Value, depth: usize) -> bool {
-    if depth > MAX_DEPTH {
+    if depth > MAX_DEPTH || !brine_common::stack::enough() {
         return false;
     }
     match (a, b) {
@@ -151,7 +151,7 @@ pub(crate) fn py_cmp(a: &Value, b: &Value) -> Result<Ordering, Error> {
 }
 
 fn partial_order(a: &Value, b: &Value, sym: &str, depth: usize) -> Result<Option<Ordering>, Error> {
-    if depth > MAX_DEPTH {
+    if depth > MAX_DEPTH || !brine_common::stack::enough() {
         return Err(super::value::recursion_error());
     }
     match (a, b) {

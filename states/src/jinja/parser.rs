@@ -164,7 +164,9 @@ impl Parser {
 
     fn enter(&mut self) -> Result<(), Error> {
         self.depth += 1;
-        if self.depth > MAX_NESTING {
+        // Each level is a dozen frames of precedence climbing: a debug build
+        // on a 2 MiB thread runs out of stack before MAX_NESTING.
+        if self.depth > MAX_NESTING || !brine_common::stack::enough() {
             return self.fail("template nested too deeply", self.line());
         }
         Ok(())
@@ -172,6 +174,21 @@ impl Parser {
 
     fn leave(&mut self) {
         self.depth -= 1;
+    }
+
+    /// One more link of a chain (`a.b.c`, `x|f|g`, `1 + 2 + 3`, `a or b`):
+    /// the tree it builds is as deep as the chain is long, and every later
+    /// walk of it recurses that deep, so each link counts as nesting (as
+    /// Jinja2's generated Python nests a parenthesis per link). The caller
+    /// gives them back with [`Self::leave_chain`]; an error ends the parse.
+    fn link(&mut self, links: &mut usize) -> Result<(), Error> {
+        self.enter()?;
+        *links += 1;
+        Ok(())
+    }
+
+    fn leave_chain(&mut self, links: usize) {
+        self.depth -= links;
     }
 
     // -- statements --------------------------------------------------------
@@ -627,7 +644,10 @@ impl Parser {
                             break;
                         }
                     }
-                    items.push(self.target_primary(with_namespace)?);
+                    self.enter()?;
+                    let item = self.target_primary(with_namespace);
+                    self.leave();
+                    items.push(item?);
                 }
                 self.expect_op(")")?;
                 Ok(if items.len() == 1 { items.remove(0) } else { Target::Tuple(items) })
@@ -693,34 +713,43 @@ impl Parser {
     fn parse_condexpr(&mut self) -> Result<Expr, Error> {
         let mut line = self.line();
         let mut e1 = self.parse_or()?;
+        let mut links = 0;
         while self.skip_name("if") {
+            self.link(&mut links)?;
             let test = self.parse_or()?;
             let otherwise = if self.skip_name("else") { Some(Box::new(self.parse_expression(true)?)) } else { None };
             e1 = expr(ExprKind::Cond { test: Box::new(test), then: Box::new(e1), otherwise }, line);
             line = self.line();
         }
+        self.leave_chain(links);
         Ok(e1)
     }
 
     fn parse_or(&mut self) -> Result<Expr, Error> {
         let mut line = self.line();
         let mut left = self.parse_and()?;
+        let mut links = 0;
         while self.skip_name("or") {
+            self.link(&mut links)?;
             let right = self.parse_and()?;
             left = expr(ExprKind::Or(Box::new(left), Box::new(right)), line);
             line = self.line();
         }
+        self.leave_chain(links);
         Ok(left)
     }
 
     fn parse_and(&mut self) -> Result<Expr, Error> {
         let mut line = self.line();
         let mut left = self.parse_not()?;
+        let mut links = 0;
         while self.skip_name("and") {
+            self.link(&mut links)?;
             let right = self.parse_not()?;
             left = expr(ExprKind::And(Box::new(left), Box::new(right)), line);
             line = self.line();
         }
+        self.leave_chain(links);
         Ok(left)
     }
 
@@ -772,6 +801,7 @@ impl Parser {
     fn parse_math1(&mut self) -> Result<Expr, Error> {
         let mut line = self.line();
         let mut left = self.parse_concat()?;
+        let mut links = 0;
         loop {
             let op = match self.cur().tok {
                 Tok::Op("+") => BinOp::Add,
@@ -779,10 +809,12 @@ impl Parser {
                 _ => break,
             };
             self.next();
+            self.link(&mut links)?;
             let right = self.parse_concat()?;
             left = expr(ExprKind::Bin(op, Box::new(left), Box::new(right)), line);
             line = self.line();
         }
+        self.leave_chain(links);
         Ok(left)
     }
 
@@ -801,6 +833,7 @@ impl Parser {
     fn parse_math2(&mut self) -> Result<Expr, Error> {
         let mut line = self.line();
         let mut left = self.parse_pow()?;
+        let mut links = 0;
         loop {
             let op = match self.cur().tok {
                 Tok::Op("*") => BinOp::Mul,
@@ -810,21 +843,26 @@ impl Parser {
                 _ => break,
             };
             self.next();
+            self.link(&mut links)?;
             let right = self.parse_pow()?;
             left = expr(ExprKind::Bin(op, Box::new(left), Box::new(right)), line);
             line = self.line();
         }
+        self.leave_chain(links);
         Ok(left)
     }
 
     fn parse_pow(&mut self) -> Result<Expr, Error> {
         let mut line = self.line();
         let mut left = self.parse_unary(true)?;
+        let mut links = 0;
         while self.skip_op("**") {
+            self.link(&mut links)?;
             let right = self.parse_unary(true)?;
             left = expr(ExprKind::Bin(BinOp::Pow, Box::new(left), Box::new(right)), line);
             line = self.line();
         }
+        self.leave_chain(links);
         Ok(left)
     }
 
@@ -925,28 +963,49 @@ impl Parser {
     }
 
     fn parse_postfix(&mut self, mut node: Expr) -> Result<Expr, Error> {
+        let mut links = 0;
         loop {
             node = match self.cur().tok {
-                Tok::Op(".") | Tok::Op("[") => self.parse_subscript(node)?,
-                Tok::Op("(") => self.parse_call(node)?,
-                _ => return Ok(node),
+                Tok::Op(".") | Tok::Op("[") => {
+                    self.link(&mut links)?;
+                    self.parse_subscript(node)?
+                }
+                Tok::Op("(") => {
+                    self.link(&mut links)?;
+                    self.parse_call(node)?
+                }
+                _ => {
+                    self.leave_chain(links);
+                    return Ok(node);
+                }
             };
         }
     }
 
     fn parse_filter_expr(&mut self, mut node: Expr) -> Result<Expr, Error> {
+        let mut links = 0;
         loop {
             node = match self.cur().tok {
                 Tok::Op("|") => {
                     for f in self.parse_filter_chain(false)? {
+                        self.link(&mut links)?;
                         let line = f.line;
                         node = expr(ExprKind::Filter(Box::new(node), Box::new(f)), line);
                     }
                     node
                 }
-                Tok::Name(ref n) if &**n == "is" => self.parse_test(node)?,
-                Tok::Op("(") => self.parse_call(node)?,
-                _ => return Ok(node),
+                Tok::Name(ref n) if &**n == "is" => {
+                    self.link(&mut links)?;
+                    self.parse_test(node)?
+                }
+                Tok::Op("(") => {
+                    self.link(&mut links)?;
+                    self.parse_call(node)?
+                }
+                _ => {
+                    self.leave_chain(links);
+                    return Ok(node);
+                }
             };
         }
     }

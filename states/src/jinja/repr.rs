@@ -14,7 +14,7 @@ use super::value::{UndefinedKind, Value};
 /// Python `repr(v)`.
 pub(crate) fn py_repr(v: &Value) -> String {
     let mut out = String::new();
-    Writer { seen: Vec::new(), printable: false }.write(v, &mut out);
+    Writer { seen: Vec::new(), printable: false, depth: 0 }.write(v, &mut out);
     out
 }
 
@@ -34,7 +34,7 @@ pub(crate) fn output_str(v: &Value) -> Result<String, Error> {
     match v {
         Value::Dict(_) | Value::List(_) | Value::Tuple(_) => {
             let mut out = String::new();
-            Writer { seen: Vec::new(), printable: true }.write(v, &mut out);
+            Writer { seen: Vec::new(), printable: true, depth: 0 }.write(v, &mut out);
             Ok(out)
         }
         other => py_str(other),
@@ -56,10 +56,23 @@ struct Writer {
     seen: Vec<usize>,
     /// Salt's PrintableDict formatting for dict values.
     printable: bool,
+    /// How many values deep the writer is; past the limit (or the stack) it
+    /// writes `...` where Python would raise a RecursionError.
+    depth: usize,
 }
 
 impl Writer {
     fn write(&mut self, v: &Value, out: &mut String) {
+        if self.depth > super::value::MAX_DEPTH || !brine_common::stack::enough() {
+            out.push_str("...");
+            return;
+        }
+        self.depth += 1;
+        self.write_value(v, out);
+        self.depth -= 1;
+    }
+
+    fn write_value(&mut self, v: &Value, out: &mut String) {
         match v {
             Value::Undefined(_) => out.push_str("Undefined"),
             Value::None => out.push_str("None"),
@@ -100,7 +113,7 @@ impl Writer {
     }
 
     fn nested(&mut self, addr: usize, cut: &str, out: &mut String, body: impl FnOnce(&mut Self, &mut String)) {
-        if self.seen.contains(&addr) || self.seen.len() > super::value::MAX_DEPTH {
+        if self.seen.contains(&addr) || self.seen.len() > super::value::MAX_DEPTH || !brine_common::stack::enough() {
             out.push_str(cut);
             return;
         }

@@ -198,7 +198,7 @@ pub(crate) fn pformat(v: &Value) -> String {
 }
 
 fn sorted_dicts(v: &Value, depth: usize) -> Value {
-    if depth > super::value::MAX_DEPTH {
+    if depth > super::value::MAX_DEPTH || !brine_common::stack::enough() {
         return v.clone();
     }
     match v {
@@ -608,7 +608,7 @@ fn flatten(_: &mut State<'_>, v: &Value, a: &[Value], k: &Kwargs) -> Result<Valu
 }
 
 fn flatten_into(v: &Value, levels: Option<i64>, nulls: bool, depth: usize, out: &mut Vec<Value>) -> Result<(), Error> {
-    if depth > super::value::MAX_DEPTH {
+    if depth > super::value::MAX_DEPTH || !brine_common::stack::enough() {
         return Err(Error::type_error("Reference cycle detected. Check input list."));
     }
     for element in ops::iterate(v)? {

@@ -83,7 +83,7 @@ pub(crate) fn json_dumps(v: &Value, o: &JsonOptions) -> Result<String, Error> {
 }
 
 fn write_json(v: &Value, o: &JsonOptions, depth: usize, out: &mut String) -> Result<(), Error> {
-    if depth > MAX_DEPTH {
+    if depth > MAX_DEPTH || !brine_common::stack::enough() {
         return Err(Error::type_error("Circular reference detected"));
     }
     match v {

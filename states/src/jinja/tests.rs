@@ -269,6 +269,74 @@ fn runaway_recursion_is_an_error() {
 }
 
 #[test]
+fn values_as_deep_as_a_loop_are_printed_or_refused_never_overflow() {
+    // Built one level per iteration; printing, serialising, comparing and
+    // finally dropping them used to recurse once per level and overflow.
+    let build = "{% set ns = namespace(x=[], t=()) %}{% for i in range(30000) %}{% set ns.x = [1, {'k': ns.x}] %}{% set ns.t = (ns.t,) %}{% endfor %}";
+    for (tail, refused) in [
+        ("{{ ns.x | length }}", false),
+        ("{{ ns.x }}", false),
+        ("{{ ns.x | json }}", true),
+        ("{{ ns.x | tojson }}", true),
+        ("{{ ns.x | yaml }}", true),
+        ("{{ ns.x == ns.x }}", false),
+        ("{{ ns.t }}", false),
+        ("{{ ns.x < ns.x }}", false),
+    ] {
+        let src = format!("{build}{tail}");
+        let run = move || render(&src).map_err(|e| e.message().to_string());
+        let r = std::thread::Builder::new().stack_size(2 << 20).spawn(run).unwrap().join().expect("no stack overflow");
+        assert_eq!(r.is_err(), refused, "{tail}: {r:?}");
+        if let Err(message) = r {
+            assert!(message.contains("recursion") || message.contains("Circular"), "{tail}: {message}");
+        }
+    }
+}
+
+#[test]
+fn nested_calls_stop_before_the_stack_does() {
+    // 110 nested calls are within the parser's limit, but in a debug build
+    // not within a thread of 2 MiB: the parser stops with the same error.
+    let src = format!("{{{{ {}1{} }}}}", "'a,b'.split(".repeat(110), ")".repeat(110));
+    let run = move || render(&src).map_err(|e| e.message().to_string());
+    let r = std::thread::Builder::new().stack_size(2 << 20).spawn(run).unwrap().join().expect("no stack overflow");
+    if let Err(message) = r {
+        assert_eq!(message, "template nested too deeply");
+    }
+}
+
+#[test]
+fn long_chains_are_bounded_like_nesting() {
+    // `x|f|f|...`, `1 + 1 + ...` and `a.b.b...` build trees as deep as they
+    // are long; past the nesting limit they are refused before anything
+    // walks them (a chain of thousands overflowed the stack).
+    let chains = [
+        |n: usize| format!("{{{{ [1]{} }}}}", "|list".repeat(n)),
+        |n: usize| format!("{{{{ 1{} }}}}", " + 1".repeat(n)),
+        |n: usize| format!("{{{{ d{} }}}}", ".b".repeat(n)),
+        |n: usize| format!("{{{{ true{} }}}}", " or true".repeat(n)),
+        |n: usize| format!("{{{{ 1{} }}}}", " if 1 else 2 if 1".repeat(n)),
+    ];
+    for chain in chains {
+        let r = render(&chain(30));
+        assert!(r.as_ref().map_or_else(|e| e.message() != "template nested too deeply", |_| true), "{r:?}");
+        let src = chain(20_000);
+        let run = move || render(&src).map_err(|e| e.message().to_string());
+        let r = std::thread::Builder::new().stack_size(2 << 20).spawn(run).unwrap().join().expect("no stack overflow");
+        assert_eq!(r, Err("template nested too deeply".to_string()));
+    }
+    assert_eq!(ok(&format!("{{{{ 0{} }}}}", " + 1".repeat(50))), "50");
+    // Parenthesised loop and assignment targets nest too.
+    for stmt in ["for", "set"] {
+        let src = format!("{{% {stmt} {}x{} in [] %}}", "(".repeat(20_000), ")".repeat(20_000));
+        let run = move || render(&src).map_err(|e| e.message().to_string());
+        let r = std::thread::Builder::new().stack_size(2 << 20).spawn(run).unwrap().join().expect("no stack overflow");
+        assert_eq!(r, Err("template nested too deeply".to_string()), "{stmt}");
+    }
+    assert_eq!(ok("{% for ((a, b)) in [(1, 2)] %}{{ a + b }}{% endfor %}"), "3");
+}
+
+#[test]
 fn deep_nesting_is_bounded() {
     let ifs = |n: usize| format!("{}x{}", "{% if true %}".repeat(n), "{% endif %}".repeat(n));
     assert_eq!(ok(&ifs(60)), "x");

@@ -172,6 +172,85 @@ impl List {
     }
 }
 
+// Templates can build values as deep as a loop is long (`{% set ns.x =
+// [ns.x] %}` 100000 times); the compiler's drop glue would recurse once per
+// level and overflow the stack. The last owner of a list, dict or namespace
+// empties it instead, and the containers inside it that nothing else holds,
+// one by one from a queue on the heap.
+impl Drop for List {
+    fn drop(&mut self) {
+        if Rc::strong_count(&self.0) == 1 {
+            if let Ok(mut items) = self.0.try_borrow_mut() {
+                if items.iter().any(holds_values) {
+                    drop_iteratively(std::mem::take(&mut *items));
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Dict {
+    fn drop(&mut self) {
+        if Rc::strong_count(&self.0) == 1 {
+            if let Ok(mut map) = self.0.try_borrow_mut() {
+                if map.iter().any(|(k, v)| holds_values(k) || holds_values(v)) {
+                    let map = std::mem::take(&mut *map);
+                    drop_iteratively(map.into_iter().flat_map(|(k, v)| [k, v]).collect());
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Namespace {
+    fn drop(&mut self) {
+        if Rc::strong_count(&self.0) == 1 {
+            if let Ok(mut attrs) = self.0.try_borrow_mut() {
+                if attrs.values().any(holds_values) {
+                    drop_iteratively(std::mem::take(&mut *attrs).into_values().collect());
+                }
+            }
+        }
+    }
+}
+
+/// Whether dropping `v` can recurse (a container): scalars drop as usual.
+fn holds_values(v: &Value) -> bool {
+    matches!(v, Value::List(_) | Value::Dict(_) | Value::Namespace(_) | Value::Tuple(_))
+}
+
+/// Drop values, emptying first the containers only they hold, so that no
+/// drop recurses more than one level.
+fn drop_iteratively(mut pending: Vec<Value>) {
+    while let Some(v) = pending.pop() {
+        match v {
+            Value::List(l) if Rc::strong_count(&l.0) == 1 => {
+                if let Ok(mut items) = l.0.try_borrow_mut() {
+                    pending.append(&mut items);
+                }
+            }
+            Value::Dict(d) if Rc::strong_count(&d.0) == 1 => {
+                if let Ok(mut map) = d.0.try_borrow_mut() {
+                    let map = std::mem::take(&mut *map);
+                    pending.extend(map.into_iter().flat_map(|(k, v)| [k, v]));
+                }
+            }
+            Value::Namespace(n) if Rc::strong_count(&n.0) == 1 => {
+                if let Ok(mut attrs) = n.0.try_borrow_mut() {
+                    let attrs = std::mem::take(&mut *attrs);
+                    pending.extend(attrs.into_values());
+                }
+            }
+            Value::Tuple(mut t) => {
+                if let Some(items) = Rc::get_mut(&mut t) {
+                    pending.extend(items.iter_mut().map(std::mem::take));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The map inside a [`Dict`].
 pub type DictMap = IndexMap<Value, Value>;
 
@@ -398,7 +477,7 @@ pub(crate) fn recursion_error() -> Error {
 
 fn to_common_at(v: &Value, depth: usize) -> Result<brine_common::Value, Error> {
     use brine_common::Value as C;
-    if depth > MAX_DEPTH {
+    if depth > MAX_DEPTH || !brine_common::stack::enough() {
         return Err(recursion_error());
     }
     Ok(match v {
