@@ -9,7 +9,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use brine_common::wire::FILE_CHUNK;
-use harness::Cluster;
+use harness::{git, Cluster};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -130,18 +130,6 @@ fn large_boundary_and_empty_files_arrive_whole() {
     assert!(partials(&c.path("node1/var/cache")).is_empty(), "{:?}", partials(&c.path("node1/var/cache")));
 }
 
-/// Run `git` in `dir` (a fixed identity and default branch, no user config).
-fn git(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .args(["-c", "user.name=brine", "-c", "user.email=brine@example.invalid", "-c", "init.defaultBranch=master"])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
 
 #[test]
 fn gitfs_serves_a_large_blob_in_chunks() {

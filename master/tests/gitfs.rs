@@ -9,23 +9,10 @@
 mod harness;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use harness::{wait_for, Cluster};
+use harness::{git, wait_for, Cluster};
 use serde_json::json;
 
-/// Run `git` in `dir` (a fixed identity and default branch, no user config).
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=brine", "-c", "user.email=brine@example.invalid", "-c", "init.defaultBranch=master"])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
 
 fn write(p: &Path, text: &str) {
     std::fs::create_dir_all(p.parent().expect("parent")).expect("repo directory");

@@ -265,3 +265,16 @@ impl Drop for Cluster {
         }
     }
 }
+
+/// Run `git` in `dir` (a fixed identity and default branch, no user config).
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.name=brine", "-c", "user.email=brine@example.invalid", "-c", "init.defaultBranch=master"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}

@@ -133,21 +133,13 @@ fn call_args(job: &Job) -> CallArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use brine_common::Value;
     use ed25519_dalek::SigningKey;
 
-    fn minion(dir: &std::path::Path) -> Arc<Minion> {
-        let mut opts = Map::new();
-        opts.insert("id".into(), Value::str("node1"));
-        opts.insert("pki_dir".into(), Value::Str(dir.join("pki").display().to_string()));
-        opts.insert("cachedir".into(), Value::Str(dir.join("cache").display().to_string()));
-        Arc::new(Minion::new(opts, Map::new()).unwrap())
-    }
 
     #[test]
     fn jobs_without_a_valid_master_signature_are_refused() {
         let dir = std::env::temp_dir().join(format!("brine-jobs-{}", std::process::id()));
-        let m = minion(&dir);
+        let m = crate::daemon::test_minion(&dir);
         let job = r#"{"jid":"20240101000000000001","tgt":"*","tgt_type":"glob","fun":"cmd.run","arg":["id"],"kwarg":{},"delimiter":":"}"#;
         let master = SigningKey::from_bytes(&[9u8; 32]);
         let good = base64::engine::general_purpose::STANDARD.encode(handshake::sign_job(&master, job));

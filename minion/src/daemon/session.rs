@@ -225,16 +225,8 @@ pub fn master_addr(opts: &brine_common::Map) -> (String, u16) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use brine_common::Map;
     use ed25519_dalek::SigningKey;
 
-    fn minion(dir: &std::path::Path) -> Arc<Minion> {
-        let mut opts = Map::new();
-        opts.insert("id".into(), Value::str("node1"));
-        opts.insert("pki_dir".into(), Value::Str(dir.join("pki").display().to_string()));
-        opts.insert("cachedir".into(), Value::Str(dir.join("cache").display().to_string()));
-        Arc::new(Minion::new(opts, Map::new()).unwrap())
-    }
 
     fn signed(key: &SigningKey, job: &str) -> String {
         base64::engine::general_purpose::STANDARD.encode(handshake::sign_job(key, job))
@@ -243,7 +235,7 @@ mod tests {
     #[tokio::test]
     async fn job_with_bad_signature_is_refused() {
         let dir = std::env::temp_dir().join(format!("brine-session-{}", std::process::id()));
-        let m = minion(&dir);
+        let m = crate::daemon::test_minion(&dir);
         let master = SigningKey::from_bytes(&[9u8; 32]);
         m.set_master_key(master.verifying_key());
         let job = |jid: &str| {
