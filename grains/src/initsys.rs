@@ -81,7 +81,7 @@ pub fn systemd(root: &Root, path_var: &str, g: &mut Map) {
     let features = [systemctl.as_deref(), library.as_deref()]
         .into_iter()
         .flatten()
-        .find_map(|file| root.read_bytes(file).and_then(|b| feature_string(elf_rodata(&b).unwrap_or(&b))));
+        .find_map(|file| feature_string(&string_constants(root, file)?));
     let mut info = Map::new();
     info.insert("version".into(), version.unwrap_or_else(|| "UNDEFINED".into()).into());
     info.insert("features".into(), features.unwrap_or_default().into());
@@ -109,28 +109,39 @@ fn feature_string(data: &[u8]) -> Option<String> {
         .map(|s| String::from_utf8_lossy(s).into_owned())
 }
 
-/// The `.rodata` section of a 64-bit little-endian ELF file, where string
-/// constants live; `None` for anything else (then the whole file is searched).
-fn elf_rodata(elf: &[u8]) -> Option<&[u8]> {
-    if !elf.starts_with(b"\x7fELF\x02\x01") {
+/// The bytes that hold a binary's string constants: its ELF `.rodata`
+/// section when it has one (read alone: systemctl is over a megabyte and
+/// grains are gathered on every call), else the whole file.
+fn string_constants(root: &Root, file: &str) -> Option<Vec<u8>> {
+    match elf_rodata(|offset, len| root.read_range(file, offset, len)) {
+        Some((offset, len)) => root.read_range(file, offset, len),
+        None => root.read_bytes(file),
+    }
+}
+
+/// Where the `.rodata` section of a 64-bit little-endian ELF file lies
+/// (offset, size), reading only headers through `read(offset, len)`;
+/// `None` for anything else.
+fn elf_rodata(read: impl Fn(u64, usize) -> Option<Vec<u8>>) -> Option<(u64, usize)> {
+    let header = read(0, 64)?;
+    if !header.starts_with(b"\x7fELF\x02\x01") {
         return None;
     }
-    let shoff = usize::try_from(le_u64(elf, 0x28)?).ok()?;
-    let entsize = usize::from(le_u16(elf, 0x3a)?);
-    let count = usize::from(le_u16(elf, 0x3c)?);
-    let header = |i: usize| elf.get(shoff.checked_add(i.checked_mul(entsize)?)?..)?.get(..entsize);
-    let strtab = header(usize::from(le_u16(elf, 0x3e)?))?;
-    let names_at = usize::try_from(le_u64(strtab, 0x18)?).ok()?;
+    let shoff = le_u64(&header, 0x28)?;
+    let entsize = usize::from(le_u16(&header, 0x3a)?);
+    let count = usize::from(le_u16(&header, 0x3c)?);
+    if entsize < 0x28 {
+        return None;
+    }
+    let table = read(shoff, count.checked_mul(entsize)?)?;
+    let section = |i: usize| table.get(i.checked_mul(entsize)?..)?.get(..entsize);
+    let strtab = section(usize::from(le_u16(&header, 0x3e)?))?;
+    let names = read(le_u64(strtab, 0x18)?, usize::try_from(le_u64(strtab, 0x20)?).ok()?)?;
     (0..count).find_map(|i| {
-        let sh = header(i)?;
-        let name_at = names_at.checked_add(usize::try_from(le_u32(sh, 0)?).ok()?)?;
-        let name = elf.get(name_at..)?.split(|b| *b == 0).next()?;
-        if name != b".rodata" {
-            return None;
-        }
-        let start = usize::try_from(le_u64(sh, 0x18)?).ok()?;
-        let size = usize::try_from(le_u64(sh, 0x20)?).ok()?;
-        elf.get(start..start.checked_add(size)?)
+        let sh = section(i)?;
+        let name_at = usize::try_from(le_u32(sh, 0)?).ok()?;
+        let name = names.get(name_at..)?.split(|b| *b == 0).next()?;
+        (name == b".rodata").then_some((le_u64(sh, 0x18)?, usize::try_from(le_u64(sh, 0x20)?).ok()?))
     })
 }
 
@@ -149,6 +160,11 @@ fn le_u64(b: &[u8], at: usize) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reads of `len` bytes at `offset` from an in-memory file.
+    fn reader(file: &[u8]) -> impl Fn(u64, usize) -> Option<Vec<u8>> + '_ {
+        move |offset, len| file.get(offset as usize..)?.get(..len).map(<[u8]>::to_vec)
+    }
 
     /// A minimal ELF64: header, then sections null, .shstrtab, .rodata.
     fn tiny_elf(rodata: &[u8]) -> Vec<u8> {
@@ -177,10 +193,11 @@ mod tests {
     #[test]
     fn features_are_found_in_elf_rodata() {
         let elf = tiny_elf(b"x\0-PAM +AUDIT default-hierarchy=unified\0y\0");
-        let rodata = elf_rodata(&elf).expect("rodata section");
+        let (at, len) = elf_rodata(reader(&elf)).expect("rodata section");
+        let rodata = &elf[at as usize..at as usize + len];
         assert_eq!(feature_string(rodata).as_deref(), Some("-PAM +AUDIT default-hierarchy=unified"));
-        assert_eq!(elf_rodata(b"\x7fELF\x02\x01 truncated"), None);
-        assert_eq!(elf_rodata(b"not an elf"), None);
+        assert_eq!(elf_rodata(reader(b"\x7fELF\x02\x01 truncated")), None);
+        assert_eq!(elf_rodata(reader(b"not an elf")), None);
     }
 
     #[test]

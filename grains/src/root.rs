@@ -34,6 +34,15 @@ impl Root {
         fs::read(self.path(abs)).ok()
     }
 
+    /// `len` bytes at `offset`, `None` when the file is shorter or unreadable.
+    pub fn read_range(&self, abs: &str, offset: u64, len: usize) -> Option<Vec<u8>> {
+        use std::os::unix::fs::FileExt;
+        let file = fs::File::open(self.path(abs)).ok()?;
+        let mut buf = vec![0u8; len];
+        file.read_exact_at(&mut buf, offset).ok()?;
+        Some(buf)
+    }
+
     /// The first line, trimmed, of a one-value file such as sysfs attributes.
     pub fn read_value(&self, abs: &str) -> Option<String> {
         self.read(abs).map(|s| s.trim().to_string())

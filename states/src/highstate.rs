@@ -15,6 +15,9 @@ use std::path::PathBuf;
 use brine_common::matcher::{self, MatchData};
 use brine_common::{Map, Value};
 
+use crate::render::load_yaml;
+use crate::yamlpool::{Ticket, YamlPool};
+
 /// Where SLS and top files come from (local roots, or the master's fileserver).
 pub trait FileClient {
     /// Saltenvs the fileserver knows, `base` first.
@@ -28,6 +31,20 @@ pub trait FileClient {
 /// Renders one file (SLS or top) into data, returning Salt's error text on failure.
 pub trait SlsRenderer {
     fn render(&self, file: &StateFile, saltenv: &str, sls: &str) -> Result<Value, String>;
+
+    /// Render up to a last YAML stage, which is left to the caller (it is
+    /// pure and may run on another thread); by default, render it all.
+    fn render_partial(&self, file: &StateFile, saltenv: &str, sls: &str) -> Partial {
+        Partial::Done(self.render(file, saltenv, sls))
+    }
+}
+
+/// A file rendered up to its last stage.
+pub enum Partial {
+    /// Rendered through (or failed).
+    Done(Result<Value, String>),
+    /// Templates rendered; the text still goes through Salt's YAML loader.
+    Yaml(String),
 }
 
 /// A located SLS file: its local path and its path relative to the roots.
@@ -73,16 +90,19 @@ impl<'a> HighState<'a> {
     }
 
     /// Render the given SLS names per saltenv into one high data tree (Salt's `render_highstate`).
+    ///
+    /// Templates render in Salt's order. A file whose rendered text cannot
+    /// include anything has its YAML loaded by a [`YamlPool`] while the next
+    /// file renders; such files are merged, in order, before any other file
+    /// is and at the end, so the tree and the numbering are Salt's.
     pub fn render_highstate(&mut self, matches: &Matches) -> (Map, Vec<String>) {
-        let mut high = Map::new();
-        let mut all_errors = Vec::new();
-        let mut mods = HashSet::new();
+        let mut run = TopRun::default();
         for (saltenv, states) in matches {
             for sls_match in states {
                 let mut statefiles: Vec<String> = match self.avail(saltenv) {
                     Some(list) => list.iter().filter(|s| matcher::fnmatch(s, sls_match)).cloned().collect(),
                     None => {
-                        all_errors.push(format!("No matching salt environment for environment '{saltenv}' found"));
+                        run.errors.push(format!("No matching salt environment for environment '{saltenv}' found"));
                         Vec::new()
                     }
                 };
@@ -90,23 +110,54 @@ impl<'a> HighState<'a> {
                     statefiles.push(sls_match.clone());
                 }
                 for sls in statefiles {
-                    if mods.contains(&format!("{saltenv}:{sls}")) {
-                        continue;
+                    if !run.mods.contains(&format!("{saltenv}:{sls}")) {
+                        self.render_top_level(&mut run, &sls, saltenv, sls_match, matches);
                     }
-                    let (state, mut errors) = self.render_state(&sls, saltenv, &mut mods, Some(matches));
-                    merge_included_states(&mut high, state, &mut errors);
-                    let this_sls = format!("SLS {sls_match} in saltenv");
-                    for e in errors.iter_mut() {
-                        if e.contains("is not available") && e.contains(&this_sls) {
-                            *e = format!("No matching sls found for '{sls_match}' in env '{saltenv}'");
-                        }
-                    }
-                    all_errors.extend(errors);
                 }
             }
         }
-        clean_duplicate_extends(&mut high);
-        (high, all_errors)
+        self.merge_deferred(&mut run, matches);
+        clean_duplicate_extends(&mut run.high);
+        (run.high, run.errors)
+    }
+
+    /// One SLS the top file (or `state.sls`) names: its YAML deferred to the
+    /// pool when it has no `include`, else rendered through now.
+    fn render_top_level(&mut self, run: &mut TopRun, sls: &str, saltenv: &str, sls_match: &str, matches: &Matches) {
+        let rendered = match self.locate(sls, saltenv) {
+            Ok(file) => {
+                let partial = self.renderer.render_partial(&file, saltenv, sls);
+                run.mods.insert(format!("{saltenv}:{sls}"));
+                match partial {
+                    Partial::Yaml(text) if !may_include(&text) => {
+                        let ticket = run.pool.submit(text, file.rel.clone());
+                        run.deferred.push((ticket, file, sls.to_string(), saltenv.to_string(), sls_match.to_string()));
+                        return;
+                    }
+                    Partial::Yaml(text) => {
+                        let value = load_yaml(&text, &file.rel);
+                        Ok((file, value))
+                    }
+                    Partial::Done(value) => Ok((file, value)),
+                }
+            }
+            Err(errors) => Err(errors),
+        };
+        self.merge_deferred(run, matches);
+        let (state, errors) = match rendered {
+            Ok((file, value)) => self.finish_state(&file, sls, saltenv, value, &mut run.mods, Some(matches)),
+            Err(errors) => (Map::new(), errors),
+        };
+        run.merge(state, errors, sls_match, saltenv);
+    }
+
+    /// Merge the deferred files, in order, waiting for their YAML.
+    fn merge_deferred(&mut self, run: &mut TopRun, matches: &Matches) {
+        for (ticket, file, sls, saltenv, sls_match) in std::mem::take(&mut run.deferred) {
+            let value = run.pool.wait(ticket);
+            let (state, errors) = self.finish_state(&file, &sls, &saltenv, value, &mut run.mods, Some(matches));
+            run.merge(state, errors, &sls_match, &saltenv);
+        }
     }
 
     /// Render one SLS and, recursively, what it includes (Salt's `render_state`).
@@ -117,23 +168,43 @@ impl<'a> HighState<'a> {
         mods: &mut HashSet<String>,
         matches: Option<&Matches>,
     ) -> (Map, Vec<String>) {
-        let mut errors = Vec::new();
-        if self.depth > MAX_INCLUDE_DEPTH || !brine_common::stack::enough() {
-            // Salt stops here with Python's RecursionError; a chain of
-            // distinct names can reach one file again (`a/a -> .`).
-            errors.push(format!(
-                "Rendering SLS '{saltenv}:{sls}' failed: includes nested more than {MAX_INCLUDE_DEPTH} levels deep"
-            ));
-            return (Map::new(), errors);
-        }
-        let Some(file) = get_state(self.files, sls, saltenv) else {
-            errors.push(format!(
-                "Specified SLS {sls} in saltenv {saltenv} is not available on the salt master or through a configured fileserver"
-            ));
-            return (Map::new(), errors);
+        let file = match self.locate(sls, saltenv) {
+            Ok(file) => file,
+            Err(errors) => return (Map::new(), errors),
         };
         let rendered = self.renderer.render(&file, saltenv, sls);
         mods.insert(format!("{saltenv}:{sls}"));
+        self.finish_state(&file, sls, saltenv, rendered, mods, matches)
+    }
+
+    /// The file of an SLS, or the error that stops its rendering.
+    fn locate(&self, sls: &str, saltenv: &str) -> Result<StateFile, Vec<String>> {
+        if self.depth > MAX_INCLUDE_DEPTH || !brine_common::stack::enough() {
+            // Salt stops here with Python's RecursionError; a chain of
+            // distinct names can reach one file again (`a/a -> .`).
+            return Err(vec![format!(
+                "Rendering SLS '{saltenv}:{sls}' failed: includes nested more than {MAX_INCLUDE_DEPTH} levels deep"
+            )]);
+        }
+        get_state(self.files, sls, saltenv).ok_or_else(|| {
+            vec![format!(
+                "Specified SLS {sls} in saltenv {saltenv} is not available on the salt master or through a configured fileserver"
+            )]
+        })
+    }
+
+    /// A rendered SLS made into its part of the high data: declarations
+    /// checked, `extend` and `exclude` recorded, includes rendered, order numbered.
+    fn finish_state(
+        &mut self,
+        file: &StateFile,
+        sls: &str,
+        saltenv: &str,
+        rendered: Result<Value, String>,
+        mods: &mut HashSet<String>,
+        matches: Option<&Matches>,
+    ) -> (Map, Vec<String>) {
+        let mut errors = Vec::new();
         let mut state = match rendered {
             Ok(Value::Map(m)) => m,
             Ok(Value::Null) => return (Map::new(), errors),
@@ -379,6 +450,38 @@ impl<'a> HighState<'a> {
         }
         Ok(())
     }
+}
+
+/// What `render_highstate` gathers: the tree, the errors, the SLS rendered,
+/// and the files whose YAML the pool is loading, in render order.
+#[derive(Default)]
+struct TopRun {
+    high: Map,
+    errors: Vec<String>,
+    mods: HashSet<String>,
+    pool: YamlPool,
+    deferred: Vec<(Ticket, StateFile, String, String, String)>,
+}
+
+impl TopRun {
+    /// Merge one top-level SLS; "is not available" names what the top file asked for.
+    fn merge(&mut self, state: Map, mut errors: Vec<String>, sls_match: &str, saltenv: &str) {
+        merge_included_states(&mut self.high, state, &mut errors);
+        let this_sls = format!("SLS {sls_match} in saltenv");
+        for e in errors.iter_mut() {
+            if e.contains("is not available") && e.contains(&this_sls) {
+                *e = format!("No matching sls found for '{sls_match}' in env '{saltenv}'");
+            }
+        }
+        self.errors.extend(errors);
+    }
+}
+
+/// Whether a rendered text may hold an `include` (then its includes must
+/// render before the next file does). A backslash could spell the key in
+/// an escape, so it counts too.
+fn may_include(text: &str) -> bool {
+    text.contains("include") || text.contains('\\')
 }
 
 fn entry<'m>(matches: &'m mut Matches, saltenv: &str) -> &'m mut Vec<String> {
@@ -679,6 +782,60 @@ mod tests {
         assert!(errors.is_empty());
         assert_eq!(state["x"].get("pkg"), Some(&Value::from_json(&serde_json::json!([{"name": "curl"}, "installed"]))));
         assert_eq!(state["y"].get("test"), Some(&Value::from_json(&serde_json::json!(["nop"]))));
+    }
+
+    /// SLS files from texts; with `defer`, YAML is left to the caller.
+    struct Texts {
+        files: Vec<(&'static str, &'static str)>,
+        defer: bool,
+    }
+
+    impl FileClient for Texts {
+        fn envs(&self) -> Vec<String> {
+            vec!["base".into()]
+        }
+        fn list_states(&self, _: &str) -> Vec<String> {
+            self.files.iter().map(|(sls, _)| sls.to_string()).collect()
+        }
+        fn find_file(&self, rel: &str, _: &str) -> Option<PathBuf> {
+            self.files.iter().any(|(sls, _)| format!("{sls}.sls") == rel).then(|| PathBuf::from(rel))
+        }
+    }
+
+    impl SlsRenderer for Texts {
+        fn render(&self, file: &StateFile, _: &str, _: &str) -> Result<Value, String> {
+            let text = self.files.iter().find(|(sls, _)| format!("{sls}.sls") == file.rel).map(|(_, t)| *t);
+            load_yaml(text.unwrap_or(""), &file.rel)
+        }
+        fn render_partial(&self, file: &StateFile, saltenv: &str, sls: &str) -> Partial {
+            let text = self.files.iter().find(|(s, _)| format!("{s}.sls") == file.rel).map(|(_, t)| *t);
+            match (self.defer, text) {
+                (true, Some(text)) => Partial::Yaml(text.to_string()),
+                _ => Partial::Done(self.render(file, saltenv, sls)),
+            }
+        }
+    }
+
+    #[test]
+    fn deferred_yaml_gives_the_same_tree_order_and_errors() {
+        let files = vec![
+            ("a", "a1:\n  cmd.run: []\na2:\n  cmd.run: []\n"),
+            ("b", "include:\n  - c\nb1:\n  file.managed: []\n"),
+            ("c", "c1:\n  pkg.installed: []\n"),
+            ("d", "d1: [unclosed\n"),
+            ("e", "e1:\n  service.running:\n    - order: 5\ne2:\n  cmd.run: []\n"),
+        ];
+        let matches: Matches = vec![("base".into(), vec!["a".into(), "b".into(), "d".into(), "e".into(), "missing".into()])];
+        let opts = Map::new();
+        let mut runs = [false, true].map(|defer| {
+            let texts = Texts { files: files.clone(), defer };
+            let (high, errors) = HighState::new(&texts, &texts, &opts).render_highstate(&matches);
+            (Value::Map(high).py_repr(), errors)
+        });
+        let (deferred, direct) = (runs[1].clone(), std::mem::take(&mut runs[0]));
+        assert_eq!(deferred, direct);
+        assert!(direct.0.find("'a1'") < direct.0.find("'b1'") && direct.0.find("'c1'") < direct.0.find("'e1'"), "{}", direct.0);
+        assert_eq!(direct.1.len(), 2, "{:?}", direct.1);
     }
 
     #[test]

@@ -17,3 +17,4 @@ pub mod render;
 pub mod roots;
 pub mod runtime;
 pub mod saltfns;
+pub mod yamlpool;

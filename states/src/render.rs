@@ -14,7 +14,7 @@ use std::path::Path;
 
 use brine_common::{yaml, Map, Value};
 
-use crate::highstate::{FileClient, SlsRenderer, StateFile};
+use crate::highstate::{FileClient, Partial, SlsRenderer, StateFile};
 use crate::jinja;
 use crate::saltfns::SaltFns;
 
@@ -232,6 +232,24 @@ impl SlsRenderer for Renderer<'_> {
             return Ok(Value::Map(Map::new()));
         }
         self.render_text(&text, file, saltenv, sls, &Map::new())
+    }
+
+    /// `jinja|yaml` and `yaml` files stop before the YAML stage.
+    fn render_partial(&self, file: &StateFile, saltenv: &str, sls: &str) -> Partial {
+        let text = match std::fs::read_to_string(&file.path) {
+            Ok(text) if !text.trim().is_empty() => text,
+            Ok(_) => return Partial::Done(Ok(Value::Map(Map::new()))),
+            Err(e) => return Partial::Done(Err(format!("{}: {e}", file.path.display()))),
+        };
+        let default = self.opts.get("renderer").and_then(Value::as_str).unwrap_or("jinja|yaml");
+        match pipeline(&text, default).as_deref() {
+            Ok([Stage::Jinja, Stage::Yaml]) => match self.jinja(strip_shebang(&text), file, saltenv, sls, &Map::new()) {
+                Ok(rendered) => Partial::Yaml(rendered),
+                Err(e) => Partial::Done(Err(e)),
+            },
+            Ok([Stage::Yaml]) => Partial::Yaml(strip_shebang(&text).to_string()),
+            _ => Partial::Done(self.render_text(&text, file, saltenv, sls, &Map::new())),
+        }
     }
 }
 
