@@ -9,7 +9,9 @@ use std::path::Path;
 
 use brine_common::{Map, Value};
 
-use super::stat::{normalize_mode_str, parse_mode, stats, Stats};
+use std::os::unix::fs::MetadataExt;
+
+use super::stat::{mode_string, normalize_mode_str, parse_mode};
 use crate::{sys, ModuleError};
 
 /// Salt's `user_to_uid`: an int passes through, a name is looked up, Null is
@@ -97,20 +99,51 @@ pub struct PermsReport {
     pub lmode: String,
 }
 
+/// What permissions are compared with: `file.stats`' owner and mode, and
+/// whether the path itself is a symlink.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Owner {
+    pub uid: u32,
+    pub gid: u32,
+    pub user: String,
+    pub group: String,
+    pub mode: String,
+    pub is_link: bool,
+}
+
+/// The [`Owner`] of `path` as `file.stats` would report it, from one
+/// `lstat` (and a `stat` for a symlink that is followed): a no-op run
+/// checks this for every managed file.
+pub fn owner_of(path: &Path, follow_symlinks: bool) -> Result<Owner, ModuleError> {
+    let not_found = || ModuleError::Execution(format!("Path not found: {}", path.display()));
+    let lmeta = std::fs::symlink_metadata(path).map_err(|_| not_found())?;
+    let is_link = lmeta.file_type().is_symlink();
+    // A dangling link is reported as the link itself, as `file.stats` does.
+    let meta = if follow_symlinks && is_link { std::fs::metadata(path).unwrap_or(lmeta) } else { lmeta };
+    Ok(Owner {
+        uid: meta.uid(),
+        gid: meta.gid(),
+        user: sys::uid_to_user(meta.uid()),
+        group: sys::gid_to_group(meta.gid()),
+        mode: mode_string(meta.mode()),
+        is_link,
+    })
+}
+
 /// Salt's `file.check_perms(name, ret, user, group, mode, follow_symlinks)`
 /// without attrs/SELinux: compares, and when not `test` changes ownership
 /// and mode, then reports what differs afterwards.
 pub fn check_perms(path: &Path, want: &PermsWanted, test: bool) -> Result<PermsReport, ModuleError> {
-    let cur = stats(path, None, want.follow_symlinks)?;
-    let is_link = std::fs::symlink_metadata(path).map(|m| m.file_type().is_symlink()).unwrap_or(false);
+    let cur = owner_of(path, want.follow_symlinks)?;
     let mut report = PermsReport { lmode: cur.mode.clone(), ..PermsReport::default() };
     let mode = want.mode.as_deref().map(normalize_mode_str);
     let cuser = want.user.truthy() && !owner_matches(&want.user, &cur.user, cur.uid);
     let cgroup = want.group.truthy() && !owner_matches(&want.group, &cur.group, cur.gid);
-    if (cuser || cgroup) && !test {
-        apply_owner(path, want, &cur, is_link, &mut report);
+    let chowned = (cuser || cgroup) && !test;
+    if chowned {
+        apply_owner(path, want, &cur, &mut report);
     }
-    let skip_mode = is_link && !want.follow_symlinks;
+    let skip_mode = cur.is_link && !want.follow_symlinks;
     let mut cmode = false;
     if let Some(m) = &mode {
         if !test && !skip_mode && *m != cur.mode {
@@ -118,7 +151,7 @@ pub fn check_perms(path: &Path, want: &PermsWanted, test: bool) -> Result<PermsR
             let _ = set_mode(path, m);
         }
     }
-    let post = stats(path, None, want.follow_symlinks)?;
+    let post = if chowned || cmode { owner_of(path, want.follow_symlinks)? } else { cur };
     report_owner(&mut report, "user", &want.user, &post.user, post.uid, cuser, test);
     report_owner(&mut report, "group", &want.group, &post.group, post.gid, cgroup, test);
     if let Some(m) = mode.filter(|_| !skip_mode) {
@@ -127,16 +160,16 @@ pub fn check_perms(path: &Path, want: &PermsWanted, test: bool) -> Result<PermsR
     Ok(report)
 }
 
-fn apply_owner(path: &Path, want: &PermsWanted, cur: &Stats, is_link: bool, report: &mut PermsReport) {
+fn apply_owner(path: &Path, want: &PermsWanted, cur: &Owner, report: &mut PermsReport) {
     let user = if want.user.is_null() { Value::str(&cur.user) } else { want.user.clone() };
     let group = if want.group.is_null() { Value::str(&cur.group) } else { want.group.clone() };
-    match chown(path, &user, &group, !is_link || want.follow_symlinks) {
+    match chown(path, &user, &group, !cur.is_link || want.follow_symlinks) {
         Err(ChownError::Unknown(e)) => {
             report.failed = true;
             report.errors.push(e);
         }
         Err(ChownError::Os(_)) => report.failed = true,
-        Ok(()) if !is_link => {
+        Ok(()) if !cur.is_link => {
             let _ = set_mode(path, &cur.mode);
         }
         Ok(()) => {}
@@ -174,6 +207,7 @@ fn report_mode(report: &mut PermsReport, mode: &str, post_mode: &str, changed: b
 
 #[cfg(test)]
 mod tests {
+    use super::super::stat::stats;
     use super::*;
 
     fn tmp(name: &str) -> std::path::PathBuf {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use brine_common::{Map, Value};
 use brine_modules::file::ops::{self, NewPerms};
-use brine_modules::file::perms::{check_perms, owner_matches, PermsWanted};
+use brine_modules::file::perms::{check_perms, owner_matches, owner_of, PermsWanted};
 use brine_modules::file::stat::{normalize_mode, normalize_mode_str};
 use brine_modules::file::text::contents_diff;
 use brine_modules::file::{default_file_mode, stats};
@@ -448,7 +448,7 @@ fn manage(call: &StateCall, m: &Managed, ret: StateRet, contents: Option<String>
 /// Salt's `check_file_meta` + the test-mode part of `file.managed`.
 fn predict(m: &Managed, mut ret: StateRet, want: &Desired, mode: Option<String>) -> Result<StateRet, StateError> {
     let p = path(&m.name);
-    let Ok(cur) = stats(&p, None, m.follow_symlinks) else {
+    let Ok(cur) = owner_of(&p, m.follow_symlinks) else {
         ret.changes.insert("newfile".into(), Value::str(&m.name));
         return Ok(set_to_change(m, ret));
     };
@@ -544,7 +544,7 @@ fn apply(
     mode: Option<String>,
 ) -> Result<StateRet, StateError> {
     let p = path(&m.name);
-    if p.is_file() || ops::is_link(&p) {
+    if std::fs::symlink_metadata(&p).is_ok_and(|meta| meta.is_file() || meta.file_type().is_symlink()) {
         update_existing(call, m, ret, want, mode)
     } else {
         create_new(m, ret, want, mode)
