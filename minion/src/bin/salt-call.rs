@@ -43,6 +43,9 @@ struct Cli {
     /// Override the configured state_verbose: True or False.
     #[arg(long = "state-verbose", visible_alias = "state_verbose")]
     state_verbose: Option<String>,
+    /// Report only those states that have changed.
+    #[arg(long = "output-diff")]
+    output_diff: bool,
     /// Log level (accepted for compatibility; brine logs warnings and errors).
     #[arg(short = 'l', long = "log-level", default_value = "warning")]
     log_level: String,
@@ -85,7 +88,7 @@ fn run() -> anyhow::Result<ExitCode> {
         ],
         &[
             "--local", "--retcode-passthrough", "-g", "--grains", "--no-color", "--no-colour", "--force-color",
-            "--force-colour",
+            "--force-colour", "--output-diff",
         ],
     );
     let cli = Cli::parse_from(argv);
@@ -153,7 +156,7 @@ fn print_output(out: &str, v: &Value, opts: &RenderOptions) -> std::io::Result<(
 mod display {
     use super::Cli;
     use brine_common::{Map, Value};
-    use brine_states::outputter::{Options, Outputter, RenderOptions, StateOutput};
+    use brine_states::outputter::{Extras, Options, Outputter, RenderOptions, StateOutput};
     use std::io::IsTerminal;
 
     /// Outputters Salt has that brine does not: they print as `nested`.
@@ -214,6 +217,12 @@ mod display {
             None => opts.get("state_verbose").is_none_or(Value::truthy),
         };
         let state_output = mode.as_deref().and_then(StateOutput::parse).unwrap_or_default();
-        RenderOptions { state: Options { state_output, verbose }, color: color(cli, opts), retcode }
+        let extras = Extras {
+            profile: opts.get("state_output_profile").is_none_or(Value::truthy),
+            diff: flag(cli.output_diff, opts, "state_output_diff"),
+            pct: flag(false, opts, "state_output_pct"),
+            tabular: opts.get("state_tabular") == Some(&Value::Bool(true)),
+        };
+        RenderOptions { state: Options { state_output, verbose }, extras, color: color(cli, opts), retcode }
     }
 }

@@ -94,6 +94,26 @@ impl Default for Options {
     }
 }
 
+/// Salt's other highstate display settings (`state_output_profile`,
+/// `state_output_diff`, `state_output_pct`, `state_tabular: True`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Extras {
+    /// Started/Duration per state and the total run time (Salt's default: on).
+    pub profile: bool,
+    /// Hide states that succeeded without changes.
+    pub diff: bool,
+    /// "Success %" and "Failure %" in the summary.
+    pub pct: bool,
+    /// Terse lines in aligned columns.
+    pub tabular: bool,
+}
+
+impl Default for Extras {
+    fn default() -> Self {
+        Extras { profile: true, diff: false, pct: false, tabular: false }
+    }
+}
+
 /// Render `{minion: return}` with the highstate layout, no colour.
 pub fn highstate(v: &Value) -> String {
     highstate_with(v, &Options::default())
@@ -101,13 +121,13 @@ pub fn highstate(v: &Value) -> String {
 
 /// Render `{minion: return}` with the highstate layout and these options, no colour.
 pub fn highstate_with(v: &Value, opts: &Options) -> String {
-    render(v, opts, false).unwrap_or_else(|| output::nested(v))
+    render(v, opts, &Extras::default(), false).unwrap_or_else(|| output::nested(v))
 }
 
 /// Salt's highstate outputter; `None` where Salt's raises and its display
 /// falls back to the `nested` outputter (a return that is no highstate data).
-pub fn render(v: &Value, opts: &Options, color: bool) -> Option<String> {
-    let ctx = Ctx { opts, c: Colors::new(color), depth: 0 };
+pub fn render(v: &Value, opts: &Options, extras: &Extras, color: bool) -> Option<String> {
+    let ctx = Ctx { opts, extras, c: Colors::new(color), depth: 0 };
     ctx.output(v, 1)
 }
 
@@ -117,6 +137,7 @@ const MAX_DEPTH: usize = 32;
 
 struct Ctx<'a> {
     opts: &'a Options,
+    extras: &'a Extras,
     c: Colors,
     depth: usize,
 }
@@ -254,7 +275,7 @@ impl Ctx<'_> {
         let result = ret.get("result").unwrap_or(&Value::Null);
         let (changed, ctext) = self.changes_text(ret, level)?;
         tally.nchanges += usize::from(changed);
-        if !self.opts.verbose && result.truthy() && !changed {
+        if (self.extras.diff || !self.opts.verbose) && result.truthy() && !changed {
             return Some(());
         }
         let mut tcolor = if changed { c.cyan } else { c.green };
@@ -338,12 +359,24 @@ impl Ctx<'_> {
         let last = comps.last().copied().unwrap_or("");
         let mut line = String::new();
         if let Some(w) = ret.get("warnings") {
-            line.push_str(&format!("{}Warnings:\n{}{}", c.light_red, join_lines(w), c.endc));
+            let sep = if self.extras.tabular { "\n" } else { "" };
+            line.push_str(&format!("{}Warnings:\n{}{}{sep}", c.light_red, join_lines(w), c.endc));
         }
-        line.push_str(&format!(" {tcolor} Name: {} - Function: {}.{last} - Result: {outcome}", comp(2), comp(0)));
-        if let Some(start) = ret.get("start_time") {
-            let duration = ret.get("duration")?.py_str();
-            line.push_str(&format!(" - Started: {} - Duration: {duration} ms", start.py_str()));
+        let timing = match ret.get("start_time").filter(|_| self.extras.profile) {
+            Some(start) => Some((start.py_str(), ret.get("duration")?.py_str())),
+            None => None,
+        };
+        if self.extras.tabular {
+            line.push_str(tcolor);
+            if let Some((start, duration)) = timing {
+                line.push_str(&format!("{start} [{duration:>7} ms] "));
+            }
+            line.push_str(&format!("{:>10}.{last:<10} {outcome:7}   Name: {}", comp(0), comp(2)));
+        } else {
+            line.push_str(&format!(" {tcolor} Name: {} - Function: {}.{last} - Result: {outcome}", comp(2), comp(0)));
+            if let Some((start, duration)) = timing {
+                line.push_str(&format!(" - Started: {start} - Duration: {duration} ms"));
+            }
         }
         line.push_str(c.endc);
         Some(line)
@@ -363,7 +396,7 @@ impl Ctx<'_> {
         }
         lines.push(format!("    {tcolor}  Result: {result}{endc}"));
         lines.push(format!("    {tcolor} Comment: {comment}{endc}"));
-        if let Some(start) = ret.get("start_time") {
+        if let Some(start) = ret.get("start_time").filter(|_| self.extras.profile) {
             let duration = match ret.get("duration") {
                 None => String::new(),
                 Some(Value::Str(s)) if s.is_empty() => String::new(),
@@ -396,6 +429,9 @@ impl Ctx<'_> {
         let failed = t.get("False");
         let fcolor = if failed > 0 { c.red } else { c.cyan };
         lines.push(format!("{fcolor}{}{}", counts("Failed", failed.to_string()), c.endc));
+        if self.extras.pct {
+            self.percentages(t, &counts, lines);
+        }
         let warnings = t.get("warnings");
         if warnings > 0 {
             lines.push(format!("{}{}{}", c.light_red, counts("Warnings", warnings.to_string()), c.endc));
@@ -403,10 +439,32 @@ impl Ctx<'_> {
         let total = t.counts.values().sum::<usize>() - warnings;
         let w = width - 7;
         lines.push(format!("{}{}\nTotal states run: {total:>w$}{}", c.cyan, "-".repeat(width), c.endc));
+        if !self.extras.profile {
+            return;
+        }
         let ms = t.durations + t.parallel_max.unwrap_or(0.0);
         let (dur, unit) = if ms > 999.0 { (ms / 1000.0, "s") } else { (ms, "ms") };
         let w = width - 5;
         lines.push(format!("{}Total run time: {:>w$} {unit}{}", c.cyan, format!("{dur:.3}"), c.endc));
+    }
+}
+
+impl Ctx<'_> {
+    /// Salt's `state_output_pct` lines (none when no state ran).
+    fn percentages(&self, t: &Tally, counts: &dyn Fn(&str, String) -> String, lines: &mut Vec<String>) {
+        let c = &self.c;
+        let states = t.counts.values().sum::<usize>() - t.get("warnings");
+        if states == 0 {
+            return;
+        }
+        let pct = |n: usize| {
+            let rounded: f64 = format!("{:.2}", n as f64 / states as f64 * 100.0).parse().unwrap_or(0.0);
+            brine_common::value::py_float(rounded)
+        };
+        let failed = t.get("False");
+        let fcolor = if failed > 0 { c.red } else { c.cyan };
+        lines.push(format!("{}{}{}", c.green, counts("Success %", pct(t.get("True") + t.get("None"))), c.endc));
+        lines.push(format!("{fcolor}{}{}", counts("Failure %", pct(failed)), c.endc));
     }
 }
 

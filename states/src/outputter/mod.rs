@@ -9,7 +9,7 @@
 
 pub mod highstate;
 
-pub use highstate::{highstate, highstate_with, Options, StateOutput};
+pub use highstate::{highstate, highstate_with, Extras, Options, StateOutput};
 
 use brine_common::output::{self, NestedOptions};
 use brine_common::Value;
@@ -48,6 +48,8 @@ impl Outputter {
 pub struct RenderOptions {
     /// `state_output` and `state_verbose` for the highstate outputter.
     pub state: Options,
+    /// The highstate outputter's other settings (profile, diff, pct, tabular).
+    pub extras: Extras,
     /// Salt's escape codes (`--force-color`, or a terminal without `--no-color`).
     pub color: bool,
     /// The call's retcode: `nested` prints keys red when it is not 0.
@@ -66,7 +68,7 @@ pub fn render(out: &str, data: &Value, opts: &RenderOptions) -> String {
         Outputter::Txt => output::txt(data),
         Outputter::Raw => data.py_str(),
         Outputter::Quiet => String::new(),
-        Outputter::Highstate => highstate::render(data, &opts.state, opts.color).unwrap_or_else(nested),
+        Outputter::Highstate => highstate::render(data, &opts.state, &opts.extras, opts.color).unwrap_or_else(nested),
     };
     let len = text.trim_end().len();
     let mut text = text;

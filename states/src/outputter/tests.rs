@@ -22,7 +22,7 @@ fn four_states() -> Value {
 }
 
 fn colored(state_output: StateOutput) -> RenderOptions {
-    RenderOptions { state: Options { state_output, verbose: true }, color: true, retcode: 0 }
+    RenderOptions { state: Options { state_output, verbose: true }, color: true, ..RenderOptions::default() }
 }
 
 #[test]
@@ -113,4 +113,22 @@ fn warnings_wrap_at_eighty_columns() {
     let text = highstate(&v);
     assert!(text.contains("    Warnings: a warning that is very long and should be wrapped by textwrap\n              because it is longer than eighty characters total second\n"), "{text}");
     assert!(text.contains("Warnings:  1\n"), "{text}");
+}
+
+#[test]
+fn tabular_terse_lines_and_percentages_are_salts() {
+    let opts = RenderOptions {
+        state: Options { state_output: StateOutput::Terse, verbose: true },
+        extras: Extras { tabular: true, pct: true, ..Extras::default() },
+        ..RenderOptions::default()
+    };
+    let expected = "local:\n10:00:00.000000 [    0.5 ms]       test.nop        Clean     Name: a\n10:00:01.000000 [    1.5 ms]       file.managed    Failed    Name: /tmp/b\n10:00:02.000000 [    2.0 ms]        cmd.run        Differs   Name: echo\n10:00:03.000000 [      1 ms]       test.succeed_with_changes Changed   Name: d\n\nSummary for local\n------------\nSucceeded: 3 (unchanged=1, changed=2)\nFailed:    1\nSuccess %: 75.0\nFailure %: 25.0\n------------\nTotal states run:     4\nTotal run time:   5.000 ms";
+    assert_eq!(render("highstate", &four_states(), &opts), expected);
+}
+
+#[test]
+fn output_diff_without_profile_hides_clean_states_and_times() {
+    let opts = RenderOptions { extras: Extras { profile: false, diff: true, ..Extras::default() }, ..RenderOptions::default() };
+    let expected = "local:\n----------\n          ID: b\n    Function: file.managed\n        Name: /tmp/b\n      Result: False\n     Comment: no\n     Changes:   \n----------\n          ID: c\n    Function: cmd.run\n        Name: echo\n      Result: None\n     Comment: would run\n     Changes:   \n              ----------\n              cmd:\n                  echo\n----------\n          ID: d\n    Function: test.succeed_with_changes\n      Result: True\n     Comment: changed\n     Changes:   \n              ----------\n              x:\n                  - 1\n\nSummary for local\n------------\nSucceeded: 3 (unchanged=1, changed=2)\nFailed:    1\n------------\nTotal states run:     4";
+    assert_eq!(render("highstate", &four_states(), &opts), expected);
 }
