@@ -3,10 +3,12 @@
 //! One block per state in `__run_num__` order (ID, Function, Name when it
 //! differs, Result, Comment, Started, Duration, Changes as nested output),
 //! or one terse line per state, as Salt's `state_output` (`full`, `terse`,
-//! `mixed`, `changes`, each with an `_id` variant) and `state_verbose` ask;
-//! then Salt's summary. A compile error list prints as "Data failed to
-//! compile:". With colour on, every line carries Salt's escape codes (green
-//! success, cyan changes, red failure, light yellow for test runs).
+//! `mixed`, `changes`, each with an `_id` variant) and `state_verbose` ask
+//! ([`Extras`] carry `state_output_profile`, `state_output_diff`,
+//! `state_output_pct` and `state_tabular: True`); then Salt's summary. A
+//! compile error list prints as "Data failed to compile:". With colour on,
+//! every line carries Salt's escape codes (green success, cyan changes, red
+//! failure, light yellow for test runs).
 //!
 //! It must not change the data it prints, nor decide whether colour is on.
 
@@ -306,7 +308,7 @@ impl Ctx<'_> {
     fn changes_text(&self, ret: &Map, level: usize) -> Option<(bool, String)> {
         let changes = ret.get("changes")?;
         let name = ret.get("name").and_then(Value::as_str).unwrap_or("");
-        if matches!(name, "state.orch" | "state.orchestrate" | "state.sls") && self.depth < MAX_DEPTH {
+        if matches!(name, "state.orch" | "state.orchestrate" | "state.sls") && self.can_nest() {
             let inner = Ctx { depth: self.depth + 1, ..*self };
             let nested = inner.output(changes, level + 1)?;
             let pad = " ".repeat(14 * level);
@@ -320,9 +322,15 @@ impl Ctx<'_> {
             return Some((true, format!("Invalid Changes data: {}", changes.py_str())));
         };
         match (map.get("ret"), map.get("out").and_then(Value::as_str)) {
-            (Some(inner), Some("highstate")) if *inner != Value::Null && self.depth < MAX_DEPTH => self.inner_highstate(inner),
+            (Some(inner), Some("highstate")) if *inner != Value::Null && self.can_nest() => self.inner_highstate(inner),
             _ => Some((true, format!("\n{}", self.nested_changes(changes)))),
         }
+    }
+
+    /// Whether a highstate inside the changes may be printed as one
+    /// (depth and stack left); otherwise it prints as nested data.
+    fn can_nest(&self) -> bool {
+        self.depth < MAX_DEPTH && brine_common::stack::enough()
     }
 
     /// Changes that are themselves a highstate return, indented under "Changes:".
