@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use brine_common::{output, Map, Value};
+use brine_states::outputter::{self, RenderOptions};
 use brine_minion::args::parse_input;
 use brine_minion::local::{LocalMinion, Overrides};
 use clap::Parser;
@@ -19,7 +20,7 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser, Debug)]
-#[command(name = "salt-call", version, about = "Run a brine function on this minion")]
+#[command(name = "salt-call", version, about = "Run a brine function on this minion", args_override_self = true)]
 struct Cli {
     /// Directory holding the minion configuration file.
     #[arg(short = 'c', long = "config-dir", default_value = "/etc/salt")]
@@ -27,9 +28,24 @@ struct Cli {
     /// Run without a master, from the local file_roots and pillar_roots.
     #[arg(long)]
     local: bool,
-    /// Outputter: nested, json, yaml, txt, highstate.
+    /// Outputter: nested, json, yaml, txt, text, raw, quiet, highstate.
     #[arg(long = "out", visible_alias = "output")]
     out: Option<String>,
+    /// Disable all colored output.
+    #[arg(long = "no-color", visible_alias = "no-colour")]
+    no_color: bool,
+    /// Force colored output.
+    #[arg(long = "force-color", visible_alias = "force-colour")]
+    force_color: bool,
+    /// Override the configured state_output: full, terse, mixed, changes (each also with _id).
+    #[arg(long = "state-output", visible_alias = "state_output")]
+    state_output: Option<String>,
+    /// Override the configured state_verbose: True or False.
+    #[arg(long = "state-verbose", visible_alias = "state_verbose")]
+    state_verbose: Option<String>,
+    /// Report only those states that have changed.
+    #[arg(long = "output-diff")]
+    output_diff: bool,
     /// Log level (accepted for compatibility; brine logs warnings and errors).
     #[arg(short = 'l', long = "log-level", default_value = "warning")]
     log_level: String,
@@ -66,8 +82,14 @@ fn main() -> ExitCode {
 fn run() -> anyhow::Result<ExitCode> {
     let argv = brine_minion::args::intersperse_options(
         std::env::args().collect(),
-        &["-c", "--config-dir", "--out", "--output", "-l", "--log-level", "--file-root", "--pillar-root", "--id"],
-        &["--local", "--retcode-passthrough", "-g", "--grains"],
+        &[
+            "-c", "--config-dir", "--out", "--output", "-l", "--log-level", "--file-root", "--pillar-root", "--id",
+            "--state-output", "--state_output", "--state-verbose", "--state_verbose",
+        ],
+        &[
+            "--local", "--retcode-passthrough", "-g", "--grains", "--no-color", "--no-colour", "--force-color",
+            "--force-colour", "--output-diff",
+        ],
     );
     let cli = Cli::parse_from(argv);
     let mut words = cli.call.clone();
@@ -86,8 +108,12 @@ fn run() -> anyhow::Result<ExitCode> {
     let mut wrapped = Map::new();
     wrapped.insert("local".into(), outcome.ret);
     let wrapped = Value::Map(wrapped);
-    let out = cli.out.clone().unwrap_or_else(|| brine_minion::dispatch::outputter(&fun).into());
-    print_output(&out, &wrapped)?;
+    let out = outputter_name(&cli, &minion.opts, &fun);
+    if display::known(&out).is_none() {
+        eprintln!("{}", display::unknown_message(&out));
+    }
+    let opts = display::options(&cli, &minion.opts, retcode.into());
+    print_output(&out, &wrapped, &opts)?;
     let code = match (retcode, cli.retcode_passthrough) {
         (0, _) => 0,
         (rc, true) => rc.clamp(1, 255) as u8,
@@ -96,26 +122,107 @@ fn run() -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(code))
 }
 
-/// Print through one buffered, locked stdout (returns can be megabytes).
-fn print_output(out: &str, v: &Value) -> std::io::Result<()> {
+/// Salt's choice: `--out` (or the config's `output`) unless it is
+/// `highstate`, else the function's own outputter.
+fn outputter_name(cli: &Cli, opts: &Map, fun: &str) -> String {
+    let asked = cli.out.clone().or_else(|| opts.get("output").and_then(Value::as_str).map(str::to_string));
+    match asked {
+        Some(o) if o != "highstate" => o,
+        _ => brine_minion::dispatch::outputter(fun).into(),
+    }
+}
+
+/// Print through one buffered, locked stdout (returns can be megabytes);
+/// an empty rendering prints nothing, not even a newline, as Salt.
+fn print_output(out: &str, v: &Value, opts: &RenderOptions) -> std::io::Result<()> {
     use std::io::Write;
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     if out == "json" {
         output::write_json(v, &mut w).map_err(std::io::Error::other)?;
     } else {
-        w.write_all(render_output(out, v).as_bytes())?;
+        let text = outputter::render(out, v, opts);
+        if text.is_empty() {
+            return Ok(());
+        }
+        w.write_all(text.as_bytes())?;
     }
     w.write_all(b"\n")?;
     w.flush()
 }
 
-fn render_output(out: &str, v: &Value) -> String {
-    match out {
-        "json" => output::json(v),
-        "yaml" => output::yaml(v),
-        "txt" => output::txt(v),
-        "highstate" => brine_states::outputter::highstate(v),
-        _ => output::nested(v),
+/// Display options from the command line over the minion config, as Salt
+/// merges them.
+mod display {
+    use super::Cli;
+    use brine_common::{Map, Value};
+    use brine_states::outputter::{Extras, Options, Outputter, RenderOptions, StateOutput};
+    use std::io::IsTerminal;
+
+    /// Outputters Salt has that brine does not: they print as `nested`.
+    const SALT_ONLY: &[&str] = &[
+        "dson", "key", "newline_values_only", "no_return", "overstatestage", "pony", "pprint", "profile",
+        "progress", "table", "virt_query",
+    ];
+
+    /// The outputter for `name`; `grains` is nested without complaint, as in Salt.
+    pub fn known(name: &str) -> Option<Outputter> {
+        if name == "grains" {
+            return Some(Outputter::Nested);
+        }
+        Outputter::parse(name)
+    }
+
+    /// The error line printed for an outputter brine cannot print.
+    pub fn unknown_message(name: &str) -> String {
+        if SALT_ONLY.contains(&name) {
+            return format!("[ERROR   ] The {name} outputter is not available here, fall back to nested");
+        }
+        format!("[ERROR   ] Invalid outputter {name} specified, fall back to nested")
+    }
+
+    /// Salt's `state_verbose` option: `True`/`true` and `False`/`false` are
+    /// booleans, any other text counts by its truth (empty is false).
+    fn verbose_flag(text: &str) -> bool {
+        match text {
+            "True" | "true" => true,
+            "False" | "false" => false,
+            other => !other.is_empty(),
+        }
+    }
+
+    fn flag(cli: bool, opts: &Map, key: &str) -> bool {
+        cli || opts.get(key).is_some_and(Value::truthy)
+    }
+
+    /// Colour as Salt's `get_printout` decides it: `--force-color` wins, then
+    /// `--no-color`, then the config's `color`, then whether stdout is a terminal.
+    fn color(cli: &Cli, opts: &Map) -> bool {
+        if flag(cli.force_color, opts, "force_color") {
+            return true;
+        }
+        if flag(cli.no_color, opts, "no_color") {
+            return false;
+        }
+        match opts.get("color") {
+            Some(c) => c.truthy(),
+            None => std::io::stdout().is_terminal(),
+        }
+    }
+
+    pub fn options(cli: &Cli, opts: &Map, retcode: i64) -> RenderOptions {
+        let mode = cli.state_output.clone().or_else(|| opts.get("state_output").map(Value::py_str));
+        let verbose = match &cli.state_verbose {
+            Some(text) => verbose_flag(text),
+            None => opts.get("state_verbose").is_none_or(Value::truthy),
+        };
+        let state_output = mode.as_deref().and_then(StateOutput::parse).unwrap_or_default();
+        let extras = Extras {
+            profile: opts.get("state_output_profile").is_none_or(Value::truthy),
+            diff: flag(cli.output_diff, opts, "state_output_diff"),
+            pct: flag(false, opts, "state_output_pct"),
+            tabular: opts.get("state_tabular") == Some(&Value::Bool(true)),
+        };
+        RenderOptions { state: Options { state_output, verbose }, extras, color: color(cli, opts), retcode }
     }
 }
