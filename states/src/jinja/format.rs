@@ -31,14 +31,32 @@ fn int_digits(i: i64, radix: u32, upper: bool) -> String {
     s
 }
 
+/// Digits past which a double's exact decimal expansion is all zeros (at
+/// most 1074 after the point, 767 significant): longer precisions are
+/// those digits padded with zeros, and Rust's formatter refuses a
+/// precision over 65535 outright.
+const EXACT_DIGITS: usize = 1100;
+
+/// `digits` formatted with `prec` decimals by `fmt`, which gets at most
+/// [`EXACT_DIGITS`]; the rest are the zeros the full precision would show.
+fn with_precision(prec: usize, fmt: impl Fn(usize) -> String) -> String {
+    let s = fmt(prec.min(EXACT_DIGITS));
+    let pad = prec.saturating_sub(EXACT_DIGITS);
+    if pad == 0 {
+        return s;
+    }
+    let at = s.find('e').unwrap_or(s.len());
+    format!("{}{}{}", &s[..at], "0".repeat(pad), &s[at..])
+}
+
 /// `|f|` in fixed notation with `prec` decimals.
 fn fixed(f: f64, prec: usize) -> String {
-    format!("{:.*}", prec, f.abs())
+    with_precision(prec, |p| format!("{:.*}", p, f.abs()))
 }
 
 /// `|f|` in Python's exponent notation (`1.500000e+02`).
 fn exponent(f: f64, prec: usize, upper: bool) -> String {
-    let s = format!("{:.*e}", prec, f.abs());
+    let s = with_precision(prec, |p| format!("{:.*e}", p, f.abs()));
     let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let e = if upper { 'E' } else { 'e' };
@@ -49,7 +67,7 @@ fn exponent(f: f64, prec: usize, upper: bool) -> String {
 fn general(f: f64, prec: usize, alt: bool, upper: bool) -> String {
     let p = prec.max(1);
     if f == 0.0 {
-        return if alt { format!("{:.*}", p - 1, 0.0) } else { "0".to_string() };
+        return if alt { fixed(0.0, p - 1) } else { "0".to_string() };
     }
     let probe = exponent(f, p - 1, false);
     let exp: i64 = probe.rsplit_once('e').and_then(|(_, e)| e.parse().ok()).unwrap_or(0);
@@ -800,6 +818,18 @@ mod tests {
         assert_eq!(percent_format("%s", &tuple(vec![Value::Int(1), Value::Int(2)])).unwrap_err().message(), "not all arguments converted during string formatting");
         assert_eq!(percent_format("%d", &Value::str("a")).unwrap_err().message(), "%d format: a real number is required, not str");
         assert_eq!(percent_format("%g %g %g", &tuple(vec![Value::Float(1e20), Value::Float(123456789.0), Value::Float(0.5)])).unwrap(), "1e+20 1.23457e+08 0.5");
+    }
+
+    #[test]
+    fn precisions_beyond_the_formatter_limit_match_python() {
+        let one = |spec: &str, f: f64| percent_format(spec, &Value::Float(f)).unwrap();
+        let s = one("%.70000f", 1.5);
+        assert_eq!((s.len(), &s[..5]), (70002, "1.500"));
+        assert!(s[3..].bytes().all(|b| b == b'0'));
+        let s = one("%.70000e", 1.5);
+        assert_eq!((s.len(), &s[..5], &s[s.len() - 6..]), (70006, "1.500", "00e+00"));
+        assert_eq!(one("%#.70000g", 0.0).len(), 70001);
+        assert_eq!(one("%.70000g", 0.1), "0.1000000000000000055511151231257827021181583404541015625");
     }
 
     #[test]
