@@ -57,7 +57,7 @@ impl Shared {
     }
 }
 
-/// One worker thread, started at the first text, joined on drop.
+/// One worker thread, started once two texts wait, joined on drop.
 #[derive(Default)]
 pub struct YamlPool {
     shared: Arc<Shared>,
@@ -74,9 +74,15 @@ impl YamlPool {
     pub fn submit(&mut self, text: String, rel: String) -> Ticket {
         let ticket = Ticket(self.next);
         self.next += 1;
-        self.shared.lock().jobs.push_back((ticket, text, rel));
+        let queued = {
+            let mut queue = self.shared.lock();
+            queue.jobs.push_back((ticket, text, rel));
+            queue.jobs.len()
+        };
         self.shared.changed.notify_all();
-        if self.worker.is_none() {
+        // A second thread pays only when texts pile up: a run of one file
+        // (or files the caller waits for one by one) stays on one thread.
+        if self.worker.is_none() && queued > 1 {
             self.worker = spawn_worker(&self.shared);
         }
         ticket

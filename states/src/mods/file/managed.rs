@@ -559,8 +559,8 @@ fn update_existing(
     mode: Option<String>,
 ) -> Result<StateRet, StateError> {
     let p = path(&m.name);
-    let real =
-        if ops::is_link(&p) && m.follow_symlinks { std::fs::canonicalize(&p).unwrap_or(p.clone()) } else { p.clone() };
+    let is_link = ops::is_link(&p);
+    let real = if is_link && m.follow_symlinks { std::fs::canonicalize(&p).unwrap_or(p.clone()) } else { p.clone() };
     if let Some(data) = &want.data {
         let current = std::fs::read(&real).unwrap_or_default();
         if current != *data {
@@ -578,7 +578,8 @@ fn update_existing(
             commit(call, m, &real, data)?;
         }
     }
-    if ops::is_link(&p) && !m.follow_symlinks {
+    // (the contents written above may already have replaced the link)
+    if is_link && !m.follow_symlinks && ops::is_link(&p) {
         commit(call, m, &p, want.data.as_deref().unwrap_or_default())?;
         ret.changes.insert("diff".into(), Value::str("Replace symbolic link with regular file"));
     }
