@@ -141,14 +141,14 @@ impl Progress {
     /// The bar as `progressbar` draws it for Salt, `width` columns, ending
     /// with a carriage return: `100% |####| Elapsed Time: 0:00:01 Returns: [3/3]`.
     pub fn bar(&self, elapsed: std::time::Duration, width: usize) -> String {
-        let pct = if self.total == 0 { 100 } else { self.returned * 100 / self.total };
+        let pct = (self.returned * 100).checked_div(self.total).unwrap_or(100);
         let secs = elapsed.as_secs();
         let timer = format!("Elapsed Time: {}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
         let counter = format!("Returns: [{}/{}]", self.returned, self.total);
         let head = format!("{pct:3}% ");
         let fixed = head.chars().count() + 1 + timer.len() + 1 + counter.len();
         let inner = width.saturating_sub(fixed).saturating_sub(2);
-        let marked = if self.total == 0 { inner } else { (self.returned * inner / self.total).min(inner) };
+        let marked = (self.returned * inner).checked_div(self.total).unwrap_or(inner).min(inner);
         let line = format!("{head}|{}{}| {timer} {counter}", "#".repeat(marked), " ".repeat(inner - marked));
         format!("{line:<width$}\r")
     }
