@@ -107,6 +107,18 @@ def rss_kb(pids):
     return rss, hwm
 
 
+def pss_kb(pids):
+    """Proportional set size summed over pids, KiB (pages shared by forks counted once)."""
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                total += sum(int(line.split()[1]) for line in fh if line.startswith("Pss:"))
+        except OSError:
+            pass
+    return total
+
+
 def mem_available_mb():
     with open("/proc/meminfo") as fh:
         for line in fh:
@@ -201,18 +213,20 @@ def ping(salt, conf, timeout):
 
 
 def measure(salt, conf, n, master_pid, runs, timeout):
-    """Median ping time, median master CPU per ping, master RSS now and peak."""
-    walls, cpus = [], []
+    """Median ping time, mean master CPU per ping (clock ticks are 10 ms:
+    one total over the runs), master RSS now and peak, and PSS (shared pages
+    split between Salt's processes)."""
+    walls = []
+    c0 = cpu_secs(tree(master_pid))
     for _ in range(runs):
-        pids = tree(master_pid)
-        c0 = cpu_secs(pids)
         wall, got = ping(salt, conf, timeout)
-        cpus.append(cpu_secs(tree(master_pid)) - c0)
         if got != n:
             print(f"  warning: {got} of {n} minions answered", file=sys.stderr)
         walls.append(wall)
-    rss, hwm = rss_kb(tree(master_pid))
-    return {"wall": statistics.median(walls), "cpu": statistics.median(cpus), "rss": rss, "hwm": hwm}
+    cpu = (cpu_secs(tree(master_pid)) - c0) / max(runs, 1)
+    pids = tree(master_pid)
+    rss, hwm = rss_kb(pids)
+    return {"wall": statistics.median(walls), "cpu": cpu, "rss": rss, "hwm": hwm, "pss": pss_kb(pids)}
 
 
 def wait_connected(salt, conf, n, secs, timeout):
@@ -272,7 +286,8 @@ def brine_idle(args):
         accept_all(os.path.join(args.bin, "salt-key"), conf, 1, 60)
         wait_connected(os.path.join(args.bin, "salt"), conf, 1, 60, 10)
         time.sleep(args.idle_secs)
-        return rss_kb(tree(minion.pid))
+        pids = tree(minion.pid)
+        return rss_kb(pids)[0], pss_kb(pids)
     finally:
         procs.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -318,7 +333,8 @@ def salt_run(args, n, runs, idle=False):
         wait_connected(salt, conf, n, 300 + 3 * n, 60)
         if idle:
             time.sleep(args.idle_secs)
-            return rss_kb(tree(minions[0].pid))
+            pids = tree(minions[0].pid)
+            return rss_kb(pids)[0], pss_kb(pids)
         return measure(salt, conf, n, master.pid, runs, 120)
     finally:
         procs.stop()
@@ -330,11 +346,11 @@ def salt_skip_reason(args, n):
         return "--no-salt"
     if not os.path.exists(os.path.join(args.salt_venv, "bin/salt-minion")):
         return f"no reference Salt in {args.salt_venv}"
-    if n > args.salt_max:
-        return f"more than --salt-max {args.salt_max} minions"
     need, avail = n * SALT_MINION_MB, mem_available_mb()
     if need > avail * 0.7:
-        return f"{n} minions need ~{need // 1024} GB, {avail // 1024} GB available"
+        return f"{n} Salt minions need ~{need // 1024} GB, {avail // 1024} GB available"
+    if n > args.salt_max:
+        return f"more than --salt-max {args.salt_max} Salt minions"
     return None
 
 
@@ -342,7 +358,7 @@ def salt_skip_reason(args, n):
 
 def line(n, name, r):
     return (f"{n:>7} {name:6} {r['wall'] * 1000:>10.1f} ms {r['cpu'] * 1000:>10.0f} ms"
-            f" {r['rss'] / 1024:>9.1f} MB {r['hwm'] / 1024:>9.1f} MB")
+            f" {r['rss'] / 1024:>9.1f} MB {r['hwm'] / 1024:>9.1f} MB {r['pss'] / 1024:>9.1f} MB")
 
 
 def goal(ok, text):
@@ -350,7 +366,7 @@ def goal(ok, text):
 
 
 def swarm_figures(args):
-    print(f"{'minions':>7} {'impl':6} {'ping median':>13} {'master CPU':>13} {'master RSS':>12} {'RSS peak':>12}")
+    print(f"{'minions':>7} {'impl':6} {'ping median':>13} {'master CPU':>13} {'master RSS':>12} {'RSS peak':>12} {'master PSS':>12}")
     for n in args.counts:
         b = brine_swarm(args, n, args.runs)
         print(line(n, "brine", b), flush=True)
@@ -361,25 +377,25 @@ def swarm_figures(args):
             s = salt_run(args, n, args.runs)
             print(line(n, "salt", s))
             print(f"{n:>7} brine/salt: time {b['wall'] / s['wall']:.3f}x, master CPU {b['cpu'] / max(s['cpu'], 1e-9):.3f}x,"
-                  f" master RSS {b['rss'] / s['rss']:.3f}x", flush=True)
+                  f" master RSS {b['rss'] / s['rss']:.3f}x, PSS {b['pss'] / s['pss']:.3f}x", flush=True)
         if n == 1000:
             print(goal(b["wall"] < 1.0, f"1,000 minions answer test.ping in under 1 s ({b['wall'] * 1000:.0f} ms)"))
             print(goal(b["hwm"] < 200 * 1024, f"master under 200 MB RSS with 1,000 minions (peak {b['hwm'] / 1024:.1f} MB)"))
     print("(ping: wall time of `salt '*' test.ping --out=json` until every return, CLI start-up included;"
-          " master CPU: utime+stime over one ping, median; RSS after the pings, summed over Salt's master processes)")
+          " master CPU: utime+stime per ping, mean; RSS and PSS after the pings, summed over Salt's master processes)")
 
 
 def idle_figures(args):
-    rss, _ = brine_idle(args)
-    print(f"idle salt-minion RSS after {args.idle_secs:.0f} s: brine {rss / 1024:.1f} MB", flush=True)
+    rss, pss = brine_idle(args)
+    print(f"idle salt-minion after {args.idle_secs:.0f} s: brine RSS {rss / 1024:.1f} MB, PSS {pss / 1024:.1f} MB", flush=True)
     reason = salt_skip_reason(args, 1)
     if reason:
-        print(f"idle salt-minion RSS: salt: skipped ({reason})")
+        print(f"idle salt-minion: salt: skipped ({reason})")
     else:
-        srss, _ = salt_run(args, 1, 0, idle=True)
-        print(f"idle salt-minion RSS after {args.idle_secs:.0f} s: salt {srss / 1024:.1f} MB (its processes);"
-              f" brine/salt {rss / srss:.3f}x")
-    print(goal(rss < 10 * 1024, f"an idle brine salt-minion under 10 MB ({rss / 1024:.1f} MB)"))
+        srss, spss = salt_run(args, 1, 0, idle=True)
+        print(f"idle salt-minion after {args.idle_secs:.0f} s: salt RSS {srss / 1024:.1f} MB, PSS {spss / 1024:.1f} MB"
+              f" (its processes); brine/salt RSS {rss / srss:.3f}x, PSS {pss / spss:.3f}x")
+    print(goal(rss < 10 * 1024, f"an idle brine salt-minion under 10 MB RSS ({rss / 1024:.1f} MB)"))
 
 
 def main():
