@@ -44,6 +44,33 @@ impl DataCache {
         self.mem.lock().ok().and_then(|m| m.get(id).cloned())
     }
 
+    /// Look at one minion's data without copying it (`None` when unknown).
+    pub fn with<T>(&self, id: &str, f: impl FnOnce(Option<&MinionData>) -> T) -> T {
+        match self.mem.lock() {
+            Ok(m) => f(m.get(id)),
+            Err(_) => f(None),
+        }
+    }
+
+    /// One minion's grains (empty when unknown).
+    pub fn grains(&self, id: &str) -> Map {
+        self.with(id, |d| d.map(|d| d.grains.clone()).unwrap_or_default())
+    }
+
+    /// Store a minion's grains; the file is written only when they changed.
+    pub fn set_grains(&self, id: &str, grains: Map) {
+        if !self.with(id, |d| d.is_some_and(|d| d.grains == grains)) {
+            self.update(id, |d| d.grains = grains);
+        }
+    }
+
+    /// Store a minion's compiled pillar; the file is written only when it changed.
+    pub fn set_pillar(&self, id: &str, pillar: Map) {
+        if !self.with(id, |d| d.is_some_and(|d| d.pillar == pillar)) {
+            self.update(id, |d| d.pillar = pillar);
+        }
+    }
+
     /// Update one minion's grains, pillar or mine data and write the file.
     pub fn update(&self, id: &str, change: impl FnOnce(&mut MinionData)) {
         if !valid_id(id) {

@@ -140,7 +140,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
 async fn handle(master: &Arc<Master>, session: &Arc<Session>, msg: ToMaster) -> Result<(), String> {
     match msg {
         ToMaster::Hello { grains } => {
-            master.data.update(&session.id, |d| d.grains = grains);
+            master.data.set_grains(&session.id, grains);
             refresh_pillar(master.clone(), session.id.clone());
         }
         ToMaster::Return(r) => handle_return(master, session, r).await,

@@ -67,7 +67,10 @@ pub fn matching(master: &Master, tgt: &Value, tgt_type: &str, delimiter: &str) -
 }
 
 fn matches_minion(master: &Master, id: &str, tgt: &Value, tgt_type: &str, delimiter: &str, nodegroups: &Map) -> Result<bool, String> {
-    let data = master.data.get(id).unwrap_or_default();
-    let md = MatchData { id, grains: &data.grains, pillar: &data.pillar, nodegroups };
-    matcher::matches(tgt, tgt_type, &md, delimiter).map_err(|e| e.to_string())
+    let empty = Map::new();
+    master.data.with(id, |data| {
+        let (grains, pillar) = data.map_or((&empty, &empty), |d| (&d.grains, &d.pillar));
+        let md = MatchData { id, grains, pillar, nodegroups };
+        matcher::matches(tgt, tgt_type, &md, delimiter).map_err(|e| e.to_string())
+    })
 }

@@ -56,7 +56,7 @@ pub fn call(opts: &Map, grains: &Map, sources: &dyn Sources, fun: &str, call: &C
     if let Some(hook) = &hook {
         saltfns.set_hook(hook.clone());
     }
-    let mut pillar = sources.pillar(&opts, &saltfns);
+    let mut pillar = if reads_pillar(fun) { sources.pillar(&opts, &saltfns) } else { Map::new() };
     if let Some(Value::Map(o)) = call.kwargs.get("pillar") {
         pillar::merge_recurse(&mut pillar, o);
     }
@@ -88,6 +88,24 @@ pub fn call(opts: &Map, grains: &Map, sources: &dyn Sources, fun: &str, call: &C
             Err(e) => Outcome { ret: Value::Str(e), retcode: 1 },
         },
     }
+}
+
+/// Functions that never look at pillar: a minion answers them without
+/// compiling it (with a master, that is a round trip and a compile on the
+/// master per job), as Salt's minion answers them from memory.
+const PILLAR_FREE: &[&str] = &[
+    "test.ping",
+    "test.echo",
+    "test.version",
+    "test.sleep",
+    "saltutil.find_job",
+    "saltutil.running",
+    "saltutil.kill_job",
+    "saltutil.term_job",
+];
+
+fn reads_pillar(fun: &str) -> bool {
+    !PILLAR_FREE.contains(&fun)
 }
 
 /// Without a master, `mine.get` answers from this minion's own mine (as Salt's `--local`).

@@ -81,3 +81,27 @@ pub async fn shutdown_signal() {
         _ = int.recv() => log::info!("received SIGINT, shutting down"),
     }
 }
+
+/// Raise the soft limit on open files to `wanted`, or to the hard limit when
+/// that is lower, as Salt's master does with `max_open_files` (each minion
+/// session holds a socket); the soft and hard limits in force afterwards.
+pub fn raise_open_files(wanted: u64) -> Result<(u64, u64), DaemonError> {
+    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit writes only into the struct we own.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
+        return Err(DaemonError::Process(format!("getrlimit failed: {}", std::io::Error::last_os_error())));
+    }
+    log::info!("Current values for max open files soft/hard setting: {}/{}", lim.rlim_cur, lim.rlim_max);
+    let target = wanted.min(lim.rlim_max);
+    if target <= lim.rlim_cur {
+        return Ok((lim.rlim_cur, lim.rlim_max));
+    }
+    log::info!("Raising max open files value to {target}");
+    let raised = libc::rlimit { rlim_cur: target, rlim_max: lim.rlim_max };
+    // SAFETY: setrlimit only reads the struct we pass.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } != 0 {
+        return Err(DaemonError::Process(format!("setrlimit to {target} failed: {}", std::io::Error::last_os_error())));
+    }
+    log::info!("New values for max open files soft/hard values: {target}/{}", lim.rlim_max);
+    Ok((target, lim.rlim_max))
+}

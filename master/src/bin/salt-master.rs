@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::Context;
 use brine_common::config::{self, Role};
 use brine_common::daemon::boot::{self, DaemonArgs};
-use brine_common::daemon::process::shutdown_signal;
+use brine_common::daemon::process::{self, shutdown_signal};
 use brine_master::context::{int_opt, Master};
 use brine_master::jobcache::keep_jobs_seconds;
 use brine_master::{cliserver, listener};
@@ -46,6 +46,7 @@ fn run() -> anyhow::Result<()> {
     let opts = config::load(&config_dir, Role::Master)
         .with_context(|| format!("loading the master configuration from {}", config_dir.display()))?;
     let _pid = boot::start(&opts, &cli.daemon)?;
+    raise_open_files(&opts);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(serve(opts))
 }
@@ -75,6 +76,15 @@ async fn serve(opts: brine_common::Map) -> anyhow::Result<()> {
     let _ = std::fs::remove_file(cliserver::socket_path(&master.opts));
     log::info!("salt-master stopped");
     Ok(())
+}
+
+/// Each minion session holds a socket: raise the soft limit on open files to
+/// `max_open_files` (Salt's default: 100000), or the hard limit if lower.
+fn raise_open_files(opts: &brine_common::Map) {
+    let wanted = u64::try_from(int_opt(opts, "max_open_files", 100_000)).unwrap_or(100_000);
+    if let Err(e) = process::raise_open_files(wanted) {
+        log::warn!("{e}");
+    }
 }
 
 /// Drop jobs older than `keep_jobs_seconds` (or the older `keep_jobs` hours), hourly; `0` keeps them.

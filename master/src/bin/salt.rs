@@ -3,19 +3,21 @@
 //!
 //! Exit status as Salt's: 0 when every minion returned with retcode 0, 1
 //! ("ERROR: Minions returned with non-zero exit code") otherwise, 2 when no
-//! return was received or the master could not be reached.
+//! return was received or the master could not be reached; with
+//! `--progress`, 0 once the job is out (Salt counts no retcodes then).
 //! It must not run anything itself: the master and the minions do.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use brine_common::config::{self, Role};
 use brine_common::wire::{CliEvent, CliRequest, PublishRequest};
 use brine_common::{Map, Value};
 use brine_master::client::Client;
-use brine_master::cliout::Printer;
+use brine_master::cliout::{Printer, Progress};
 use brine_states::outputter::{Options as StateOptions, StateOutput};
 use brine_master::context::int_opt;
 use clap::Parser;
@@ -86,6 +88,9 @@ struct Cli {
     /// Seconds to wait after a minion returns before starting the next one in a batch.
     #[arg(long = "batch-wait", default_value_t = 0.0)]
     batch_wait: f64,
+    /// Display a progress bar of the returns (on stderr) and a summary instead of the returns.
+    #[arg(long = "progress")]
+    progress: bool,
     /// Log level (accepted for compatibility).
     #[arg(short = 'l', long = "log-level")]
     log_level: Option<String>,
@@ -166,7 +171,107 @@ fn run() -> anyhow::Result<u8> {
     }
     let mut client = Client::connect(&opts)?;
     client.send(&CliRequest::Publish(request))?;
+    if cli.progress && !cli.run_async {
+        return show_progress(&mut client, &cli);
+    }
     show(&mut client, &cli, &cli.printer(&opts))
+}
+
+/// `--progress`, as Salt: a bar of the returns on stderr while they come,
+/// then the returns summary on stdout; the exit status is 0 once published.
+fn show_progress(client: &mut Client, cli: &Cli) -> anyhow::Result<u8> {
+    let mut bar: Option<Bar> = None;
+    while let Some(event) = client.next_event()? {
+        match event {
+            CliEvent::Published { minions, .. } if minions.is_empty() => {
+                println!("No minions matched the target. No command was sent, no jid was assigned.");
+                return Ok(0);
+            }
+            CliEvent::Published { jid, minions } => {
+                if cli.show_jid {
+                    println!("jid: {jid}");
+                }
+                bar = Some(Bar::start(minions.len()));
+            }
+            CliEvent::Return(r) => {
+                if let Some(b) = bar.as_mut() {
+                    b.progress.returned(&r);
+                    b.update();
+                }
+            }
+            CliEvent::NoReturn { id, reason } if !cli.hide_timeout => {
+                if let Some(b) = bar.as_mut() {
+                    b.progress.missing(&id, reason);
+                }
+            }
+            CliEvent::Done => break,
+            CliEvent::Error { message } => {
+                eprintln!("{message}");
+                eprintln!("ERROR: No return received");
+                return Ok(2);
+            }
+            _ => {}
+        }
+    }
+    if let Some(mut b) = bar {
+        b.finish();
+        println!("{}", b.progress.summary(cli.verbose));
+    }
+    Ok(0)
+}
+
+/// The bar on stderr and what it last showed.
+struct Bar {
+    progress: Progress,
+    start: Instant,
+    drawn_at: Instant,
+    drawn: usize,
+}
+
+impl Bar {
+    fn start(total: usize) -> Bar {
+        let now = Instant::now();
+        let mut bar = Bar { progress: Progress::new(total), start: now, drawn_at: now, drawn: 0 };
+        bar.paint();
+        bar
+    }
+
+    /// After a return: redraw at most every [`REDRAW`], and at the last return.
+    fn update(&mut self) {
+        let last = self.progress.returned == self.progress.total;
+        if self.progress.returned != self.drawn && (last || self.drawn_at.elapsed() >= REDRAW) {
+            self.paint();
+        }
+    }
+
+    /// At the end: show the final count if it is not shown yet.
+    fn finish(&mut self) {
+        if self.progress.returned != self.drawn {
+            self.paint();
+        }
+    }
+
+    fn paint(&mut self) {
+        let mut err = std::io::stderr();
+        let _ = err.write_all(self.progress.bar(self.start.elapsed(), term_width()).as_bytes());
+        let _ = err.flush();
+        self.drawn = self.progress.returned;
+        self.drawn_at = Instant::now();
+    }
+}
+
+/// The bar is redrawn at most this often while returns pour in (and at the last one).
+const REDRAW: Duration = Duration::from_millis(100);
+
+/// The width of the terminal on stderr, else `COLUMNS` - 1, else 79 (as `progressbar`).
+fn term_width() -> usize {
+    // SAFETY: TIOCGWINSZ writes only into the winsize we own.
+    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+    if unsafe { libc::ioctl(2, libc::TIOCGWINSZ, &mut ws) } == 0 && ws.ws_col > 0 {
+        return usize::from(ws.ws_col);
+    }
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.parse::<usize>().ok()).unwrap_or(80);
+    columns.saturating_sub(1)
 }
 
 /// Print events until the master is done; the exit status.

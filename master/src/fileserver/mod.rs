@@ -106,7 +106,7 @@ pub fn hex_sha256(data: &[u8]) -> String {
 /// Compile the pillar of minion `id` with the grains it sent (Salt's
 /// master-side pillar): `pillar_roots`, then each `git_pillar` remote merged over it.
 pub fn compile_pillar(master: &Master, id: &str, saltenv: Option<String>, pillarenv: Option<String>) -> Map {
-    let grains = master.data.get(id).map(|d| d.grains).unwrap_or_default();
+    let grains = master.data.grains(id);
     let mut opts = master.opts.clone();
     opts.insert("id".into(), Value::str(id));
     for (k, v) in [("saltenv", saltenv), ("pillarenv", pillarenv)] {
@@ -122,7 +122,7 @@ pub fn compile_pillar(master: &Master, id: &str, saltenv: Option<String>, pillar
     };
     let mut compiled = compile(&master.pillar_files);
     master.git_pillar.merge_into(&mut compiled, compile);
-    master.data.update(id, |d| d.pillar = compiled.clone());
+    master.data.set_pillar(id, compiled.clone());
     compiled
 }
 

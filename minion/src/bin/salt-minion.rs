@@ -20,6 +20,11 @@ use brine_minion::setup::{self, Overrides};
 use clap::Parser;
 use tokio::sync::watch;
 
+/// The runtime's worker threads: a minion's async work is one session with
+/// its master (jobs run in blocking threads), so one worker per core of a
+/// large host would only hold memory.
+const WORKERS: usize = 2;
+
 #[derive(Parser, Debug)]
 #[command(name = "salt-minion", version, about = "The brine minion daemon")]
 struct Cli {
@@ -54,7 +59,7 @@ fn run() -> anyhow::Result<u8> {
     anyhow::ensure!(brine_minion::daemon::valid_id(&id), "invalid minion id {id:?}");
     let _pid = boot::start(&opts, &cli.daemon)?;
     let minion = Arc::new(Minion::new(opts, grains)?);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(WORKERS).enable_all().build()?;
     let code = runtime.block_on(async move {
         let (stop_tx, stop_rx) = watch::channel(false);
         let work = tokio::spawn(daemon::run(minion, stop_rx));
