@@ -8,7 +8,8 @@
 //! It must not talk to the master.
 
 use brine_common::wire::{JobReturn, Missing};
-use brine_common::{output, Map, Value};
+use brine_common::{Map, Value};
+use brine_states::outputter::RenderOptions;
 
 /// Print options of one `salt` run.
 #[derive(Debug, Clone, Default)]
@@ -19,32 +20,30 @@ pub struct Printer {
     pub hide_timeout: bool,
     /// `--state-output` and `--state-verbose` for the highstate outputter.
     pub state: brine_states::outputter::Options,
+    /// Salt's escape codes (`--force-color`, or a terminal without `--no-color`).
+    pub color: bool,
 }
 
 fn one(id: &str, v: Value) -> Value {
     Value::Map(Map::from_iter([(id.to_string(), v)]))
 }
 
-/// Render `data` with outputter `out`.
+/// Render `data` with outputter `out`, without colour.
 pub fn render(out: &str, data: &Value) -> String {
-    render_with(out, data, &brine_states::outputter::Options::default())
+    render_with(out, data, &RenderOptions::default())
 }
 
-/// Render `data` with outputter `out`, states with `state` options.
-pub fn render_with(out: &str, data: &Value, state: &brine_states::outputter::Options) -> String {
-    let text = match out {
-        "json" => output::json(data),
-        "yaml" => output::yaml(data),
-        "txt" | "text" => output::txt(data),
-        "highstate" => brine_states::outputter::highstate_with(data, state),
-        "raw" => data.py_repr(),
-        "quiet" => String::new(),
-        _ => output::nested(data),
-    };
-    text.trim_end().to_string()
+/// Render `data` with outputter `out` and these options (the one
+/// outputter entry point `salt-call` uses too).
+pub fn render_with(out: &str, data: &Value, opts: &RenderOptions) -> String {
+    brine_states::outputter::render(out, data, opts)
 }
 
 impl Printer {
+    fn options(&self, retcode: i64) -> RenderOptions {
+        RenderOptions { state: self.state, color: self.color, retcode, ..RenderOptions::default() }
+    }
+
     /// The lines printed once the job is out.
     pub fn published(&self, jid: &str) -> Option<String> {
         if self.verbose {
@@ -61,7 +60,7 @@ impl Printer {
             Some(o) if o != "highstate" => o.to_string(),
             _ => fallback,
         };
-        render_with(&out, &one(&r.id, r.ret.clone()), &self.state)
+        render_with(&out, &one(&r.id, r.ret.clone()), &self.options(r.retcode.into()))
     }
 
     /// One minion's return in a batch run: Salt prints the return's `jid`
@@ -78,7 +77,7 @@ impl Printer {
             ("retcode".to_string(), Value::Int(r.retcode.into())),
         ];
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        render(&out, &Value::Map(entries.into_iter().collect()))
+        render_with(&out, &Value::Map(entries.into_iter().collect()), &self.options(r.retcode.into()))
     }
 
     /// A minion that did not return; `None` with `--hide-timeout`.

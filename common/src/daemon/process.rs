@@ -82,6 +82,18 @@ pub async fn shutdown_signal() {
     }
 }
 
+/// Turn transparent huge pages off for this process. mimalloc asks for
+/// them, and each first touch then maps 2 MiB: for a CLI that runs for
+/// milliseconds, or a daemon that idles, they only add RSS (a no-op run of
+/// 1,000 states peaked at 32 MB instead of 21 MB). Pages touched before
+/// the call keep their size; a kernel without the option just says no.
+pub fn no_huge_pages() {
+    // SAFETY: PR_SET_THP_DISABLE takes plain integer arguments and touches no memory.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 /// Raise the soft limit on open files to `wanted`, or to the hard limit when
 /// that is lower, as Salt's master does with `max_open_files` (each minion
 /// session holds a socket); the soft and hard limits in force afterwards.

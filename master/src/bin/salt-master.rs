@@ -30,6 +30,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
+    brine_common::daemon::process::no_huge_pages();
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -82,6 +82,12 @@ struct Cli {
     /// `False` hides states that succeeded without changes (default: `state_verbose` from the configuration).
     #[arg(long = "state-verbose", visible_alias = "state_verbose")]
     state_verbose: Option<String>,
+    /// No colours, even on a terminal.
+    #[arg(long = "no-color", visible_alias = "no-colour")]
+    no_color: bool,
+    /// Colours even when the output is not a terminal.
+    #[arg(long = "force-color", visible_alias = "force-colour")]
+    force_color: bool,
     /// Run on this many minions at a time (`N` or `N%`).
     #[arg(short = 'b', long = "batch-size", visible_alias = "batch")]
     batch: Option<String>,
@@ -122,6 +128,23 @@ impl Cli {
             show_jid: self.show_jid,
             hide_timeout: self.hide_timeout,
             state: self.state_options(opts),
+            color: self.color(opts),
+        }
+    }
+
+    /// Colour as Salt decides it: `--force-color`, then `--no-color`, then
+    /// the configuration's `color`, then whether stdout is a terminal.
+    fn color(&self, opts: &Map) -> bool {
+        let set = |flag: bool, key: &str| flag || opts.get(key).is_some_and(Value::truthy);
+        if set(self.force_color, "force_color") {
+            return true;
+        }
+        if set(self.no_color, "no_color") {
+            return false;
+        }
+        match opts.get("color") {
+            Some(c) => c.truthy(),
+            None => std::io::IsTerminal::is_terminal(&std::io::stdout()),
         }
     }
 

@@ -70,24 +70,13 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    no_huge_pages();
+    brine_common::daemon::process::no_huge_pages();
     match run() {
         Ok(code) => code,
         Err(e) => {
             eprintln!("Error: {e:#}");
             ExitCode::from(1)
         }
-    }
-}
-
-/// mimalloc asks for transparent huge pages; for a run of milliseconds they
-/// only add RSS (each first touch maps 2 MiB: a no-op run of 1,000 states
-/// peaked at 32 MB instead of 19 MB). Later faults of this process use
-/// ordinary pages; a kernel without the option just says no.
-fn no_huge_pages() {
-    // SAFETY: PR_SET_THP_DISABLE takes plain integer arguments and touches no memory.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
 }
 

@@ -39,6 +39,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
+    brine_common::daemon::process::no_huge_pages();
     match run() {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
