@@ -104,3 +104,31 @@ fn read(path: &std::path::Path) -> Option<MinionData> {
     let part = |k: &str| value.get(k).and_then(Value::as_map).cloned().unwrap_or_default();
     Some(MinionData { grains: part("grains"), pillar: part("pillar"), mine: part("mine") })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(key: &str, v: i64) -> Map {
+        Map::from_iter([(key.to_string(), Value::Int(v))])
+    }
+
+    #[test]
+    fn unchanged_grains_and_pillar_are_not_written_again() {
+        let dir = std::env::temp_dir().join(format!("brine-minion-data-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let cache = DataCache::open(dir.clone());
+        let file = dir.join("node1/data.json");
+        cache.set_grains("node1", map("os", 1));
+        cache.set_pillar("node1", map("role", 2));
+        assert!(file.exists());
+        std::fs::remove_file(&file).unwrap();
+        cache.set_grains("node1", map("os", 1));
+        cache.set_pillar("node1", map("role", 2));
+        assert!(!file.exists(), "the same data was written again");
+        cache.set_pillar("node1", map("role", 3));
+        let reopened = DataCache::open(dir.clone()).get("node1").expect("stored");
+        assert_eq!((reopened.grains, reopened.pillar), (map("os", 1), map("role", 3)));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -131,3 +131,47 @@ fn run_states(fun: &str, env: &Env, renderer: &Renderer, mods: &Value, call: &Ca
 fn cachedir(opts: &Map) -> PathBuf {
     crate::setup::path_opt(opts, "cachedir", "/var/cache/salt/minion")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+
+    /// No files; counts how often the pillar is asked for.
+    struct Counting(Cell<usize>);
+
+    impl FileClient for Counting {
+        fn envs(&self) -> Vec<String> {
+            vec!["base".into()]
+        }
+        fn list_states(&self, _: &str) -> Vec<String> {
+            Vec::new()
+        }
+        fn find_file(&self, _: &str, _: &str) -> Option<PathBuf> {
+            None
+        }
+    }
+
+    impl Sources for Counting {
+        fn files(&self) -> &dyn FileClient {
+            self
+        }
+        fn pillar(&self, _: &Map, _: &SaltFns) -> Map {
+            self.0.set(self.0.get() + 1);
+            Map::new()
+        }
+    }
+
+    #[test]
+    fn pillar_is_compiled_only_for_functions_that_may_read_it() {
+        let src = Counting(Cell::new(0));
+        let (opts, grains) = (Map::new(), Map::new());
+        for fun in ["test.ping", "test.version", "saltutil.running"] {
+            assert_eq!(call(&opts, &grains, &src, fun, &CallArgs::default()).retcode, 0, "{fun}");
+        }
+        assert_eq!(src.0.get(), 0, "pillar-free functions asked for the pillar");
+        call(&opts, &grains, &src, "pillar.items", &CallArgs::default());
+        assert_eq!(src.0.get(), 1);
+    }
+}

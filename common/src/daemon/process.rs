@@ -117,3 +117,14 @@ pub fn raise_open_files(wanted: u64) -> Result<(u64, u64), DaemonError> {
     log::info!("New values for max open files soft/hard values: {target}/{}", lim.rlim_max);
     Ok((target, lim.rlim_max))
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn huge_pages_are_off_afterwards() {
+        super::no_huge_pages();
+        // SAFETY: PR_GET_THP_DISABLE takes no pointers.
+        let disabled = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
+        assert_eq!(disabled, 1);
+    }
+}
