@@ -1,8 +1,9 @@
 //! `salt-call --local` end to end: the real binary on temp trees, checking the
 //! error texts, positions and exit codes a Salt user relies on.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 struct Tree {
     root: PathBuf,
@@ -37,19 +38,7 @@ impl Tree {
 
     /// Run salt-call; returns (exit code, stdout, stderr).
     fn call(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_salt-call"))
-            .arg("-c")
-            .arg(self.root.join("conf"))
-            .arg("--local")
-            .args(args)
-            .current_dir(&self.root)
-            .output()
-            .expect("salt-call runs");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        support::salt_call(&self.root, args)
     }
 
     fn path(&self) -> &Path {

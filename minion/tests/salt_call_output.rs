@@ -4,8 +4,9 @@
 //! `state_output`/`state_verbose` modes byte for byte where Salt's text is
 //! fixed.
 
+mod support;
+
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 struct Tree {
     root: PathBuf,
@@ -38,20 +39,7 @@ impl Tree {
 
     /// Run salt-call with stdout piped; returns (exit code, stdout, stderr).
     fn call(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_salt-call"))
-            .arg("-c")
-            .arg(self.root.join("conf"))
-            .arg("--local")
-            .args(args)
-            .current_dir(&self.root)
-            .stdin(Stdio::null())
-            .output()
-            .expect("salt-call runs");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        support::salt_call(&self.root, args)
     }
 }
 

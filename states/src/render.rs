@@ -227,11 +227,10 @@ pub fn load_json(text: &str) -> Result<Value, String> {
 
 impl SlsRenderer for Renderer<'_> {
     fn render(&self, file: &StateFile, saltenv: &str, sls: &str) -> Result<Value, String> {
-        let text = std::fs::read_to_string(&file.path).map_err(|e| format!("{}: {e}", file.path.display()))?;
-        if text.trim().is_empty() {
-            return Ok(Value::Map(Map::new()));
+        match self.render_partial(file, saltenv, sls) {
+            Partial::Done(rendered) => rendered,
+            Partial::Yaml(text) => load_yaml(&text, &file.rel),
         }
-        self.render_text(&text, file, saltenv, sls, &Map::new())
     }
 
     /// `jinja|yaml` and `yaml` files stop before the YAML stage.

@@ -128,25 +128,10 @@ impl Cli {
             show_jid: self.show_jid,
             hide_timeout: self.hide_timeout,
             state: self.state_options(opts),
-            color: self.color(opts),
+            color: brine_states::outputter::color_wanted(self.force_color, self.no_color, opts),
         }
     }
 
-    /// Colour as Salt decides it: `--force-color`, then `--no-color`, then
-    /// the configuration's `color`, then whether stdout is a terminal.
-    fn color(&self, opts: &Map) -> bool {
-        let set = |flag: bool, key: &str| flag || opts.get(key).is_some_and(Value::truthy);
-        if set(self.force_color, "force_color") {
-            return true;
-        }
-        if set(self.no_color, "no_color") {
-            return false;
-        }
-        match opts.get("color") {
-            Some(c) => c.truthy(),
-            None => std::io::IsTerminal::is_terminal(&std::io::stdout()),
-        }
-    }
 
     /// The highstate outputter's options: the CLI's, else the configuration's; an unknown mode prints `full` as Salt.
     fn state_options(&self, opts: &Map) -> StateOptions {

@@ -158,7 +158,6 @@ mod display {
     use super::Cli;
     use brine_common::{Map, Value};
     use brine_states::outputter::{Extras, Options, Outputter, RenderOptions, StateOutput};
-    use std::io::IsTerminal;
 
     /// Outputters Salt has that brine does not: they print as `nested`.
     const SALT_ONLY: &[&str] = &[
@@ -196,21 +195,6 @@ mod display {
         cli || opts.get(key).is_some_and(Value::truthy)
     }
 
-    /// Colour as Salt's `get_printout` decides it: `--force-color` wins, then
-    /// `--no-color`, then the config's `color`, then whether stdout is a terminal.
-    fn color(cli: &Cli, opts: &Map) -> bool {
-        if flag(cli.force_color, opts, "force_color") {
-            return true;
-        }
-        if flag(cli.no_color, opts, "no_color") {
-            return false;
-        }
-        match opts.get("color") {
-            Some(c) => c.truthy(),
-            None => std::io::stdout().is_terminal(),
-        }
-    }
-
     pub fn options(cli: &Cli, opts: &Map, retcode: i64) -> RenderOptions {
         let mode = cli.state_output.clone().or_else(|| opts.get("state_output").map(Value::py_str));
         let verbose = match &cli.state_verbose {
@@ -224,6 +208,6 @@ mod display {
             pct: flag(false, opts, "state_output_pct"),
             tabular: opts.get("state_tabular") == Some(&Value::Bool(true)),
         };
-        RenderOptions { state: Options { state_output, verbose }, extras, color: color(cli, opts), retcode }
+        RenderOptions { state: Options { state_output, verbose }, extras, color: brine_states::outputter::color_wanted(cli.force_color, cli.no_color, opts), retcode }
     }
 }

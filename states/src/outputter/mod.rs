@@ -12,7 +12,7 @@ pub mod highstate;
 pub use highstate::{highstate, highstate_with, Extras, Options, StateOutput};
 
 use brine_common::output::{self, NestedOptions};
-use brine_common::Value;
+use brine_common::{Map, Value};
 
 /// The outputters brine has, by Salt's names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +54,23 @@ pub struct RenderOptions {
     pub color: bool,
     /// The call's retcode: `nested` prints keys red when it is not 0.
     pub retcode: i64,
+}
+
+/// Whether to print colours, as Salt decides: `--force-color` (or
+/// `force_color`), then `--no-color` (or `no_color`), then the
+/// configuration's `color`, then whether stdout is a terminal.
+pub fn color_wanted(force_color: bool, no_color: bool, opts: &Map) -> bool {
+    let set = |flag: bool, key: &str| flag || opts.get(key).is_some_and(Value::truthy);
+    if set(force_color, "force_color") {
+        return true;
+    }
+    if set(no_color, "no_color") {
+        return false;
+    }
+    match opts.get("color") {
+        Some(c) => c.truthy(),
+        None => std::io::IsTerminal::is_terminal(&std::io::stdout()),
+    }
 }
 
 /// The text Salt's display prints for `data` with outputter `out`, without
