@@ -27,6 +27,18 @@ fn yaml_target(data: &[u8]) {
     }
 }
 
+/// The YAML loader's fast path: whatever it reads, the general loader
+/// reads to the very same value (key order included).
+fn yaml_fast_target(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Some(fast) = yaml::load_fast(&text) {
+        match yaml::load_general(&text) {
+            Ok(general) => assert_eq!(format!("{fast:?}"), format!("{general:?}"), "the fast path read {text:?} differently"),
+            Err(e) => panic!("the fast path read {text:?}, which the general loader rejects: {e}"),
+        }
+    }
+}
+
 /// The frame decoder: a byte stream cut into frames as the session reader
 /// does (`check_frame`, then the body), and the blocking `read_frame`.
 fn frame_target(data: &[u8]) {
@@ -108,13 +120,25 @@ const YAML_EDGE_CASES: &[&str] = &[
     "k: &x [*x]\n",
 ];
 
+/// SLS text as Jinja leaves it: the block subset the fast path reads, and
+/// its near misses.
+const YAML_SUBSET_CASES: &[&str] = &[
+    "nginx:\n  pkg.installed: []\n  service.running:\n    - enable: True\n    - reload: yes\n    - watch:\n      - file: /etc/nginx/nginx.conf\n",
+    "/etc/nginx/nginx.conf:\n  file.managed:\n    - source: salt://nginx/nginx.conf\n    - mode: 0644\n    - user: 'root'\n    - contents: |\n        worker_processes 4;\n\n          events {}\n    - tail: |-\n        last\n\n",
+    "base:\n  '*':\n    - common\n  \"node*\":\n  - web\n  -\n  - 1.5\n# comment\nother: ~\n",
+    "a:\n  - b: 1\n    c:\n    - d\n  - e: {}\n    f: it's a:b\n  -   g: -1\n",
+    "k: |\n  x\n y\nz: 1\n",
+    "k: 'a''b'\nl: \"c d\"\nm: 2001-12-14\nn: 1e3\no: 0o17\np: 0x1F\nq: 1:30\n",
+];
+
 fn yaml_seeds() -> Vec<Vec<u8>> {
     let mut seeds = tree_files();
-    seeds.extend(YAML_EDGE_CASES.iter().map(|s| s.as_bytes().to_vec()));
+    seeds.extend(YAML_EDGE_CASES.iter().chain(YAML_SUBSET_CASES).map(|s| s.as_bytes().to_vec()));
     seeds
 }
 
 const YAML_TOKENS: &[&[u8]] = &[
+    b"\n- ", b"\n  - ", b": |\n  ", b": |-\n", b"\n\n", b"\n    ", b" #", b"# c\n", b"'a''b'", b"\"q\"", b"[]", b"{}",
     b": ", b":", b"- ", b"? ", b"&a ", b"*a", b"<<: ", b"!!", b"!!str ", b"!!binary ", b"!!python/name:x", b"!tag ",
     b"|", b">-", b"|+2", b"---\n", b"...\n", b"%YAML 1.1\n", b"%TAG ! !x\n", b"[", b"]", b"{", b"}", b",", b"'",
     b"\"\\u", b"\"\\x4", b"  ", b"\n  ", b"0644", b"0x", b"0b101", b"1_000", b"2024-01-01 00:00:00", b".nan",
@@ -231,6 +255,18 @@ fn fuzz_yaml_loader() {
     assert!(yaml::load("a: b\na: c\n").is_err());
     assert!(!sls.is_empty());
     let stats = fuzzer::fuzz("yaml_loader", &seeds, YAML_TOKENS, yaml_target);
+    assert!(stats.execs >= 1);
+}
+
+#[test]
+fn fuzz_yaml_fast_path() {
+    let seeds = yaml_seeds();
+    // The harness is live: the subset seeds take the fast path.
+    for case in YAML_SUBSET_CASES.iter().take(4) {
+        assert!(yaml::load_fast(case).is_some(), "the fast path gave up on {case:?}");
+    }
+    assert!(yaml::load_fast(YAML_EDGE_CASES[1]).is_none());
+    let stats = fuzzer::fuzz("yaml_fast_path", &seeds, YAML_TOKENS, yaml_fast_target);
     assert!(stats.execs >= 1);
 }
 

@@ -21,6 +21,7 @@ use crate::{Map, Value};
 
 use super::compose::{Node, NodeKind, MAX_DEPTH};
 use super::error::{Mark, Marked, YamlErrorKind};
+use super::resolve::{resolve_plain, Implicit};
 
 /// How much work (values built, pairs merged) aliases may add beyond what
 /// the text itself holds: past it the input is an alias bomb.
@@ -500,6 +501,19 @@ fn scalar(node: &Node) -> Result<Value, Marked> {
             node.start,
         )),
         _ => Ok(Value::Str(text.clone())),
+    }
+}
+
+/// The value of an untagged plain scalar as [`scalar`] builds it, or `None`
+/// where Python raises (the caller then takes the general path).
+pub(crate) fn plain_value(text: &str) -> Option<Value> {
+    match resolve_plain(text) {
+        Implicit::Null => Some(Value::Null),
+        Implicit::Bool => bool_value(text).ok(),
+        Implicit::Int => int_value(&salt_strip_zeros(text)).ok(),
+        Implicit::Float => float_value(text).ok(),
+        Implicit::Str | Implicit::Timestamp => Some(Value::Str(text.to_string())),
+        Implicit::Merge | Implicit::Value => None,
     }
 }
 

@@ -16,6 +16,7 @@ mod compose;
 mod construct;
 mod emit;
 mod error;
+mod fast;
 mod quote;
 mod reader;
 mod relax;
@@ -34,7 +35,25 @@ pub use quote::{dquote, encode_scalar, squote, try_encode_scalar, EncodeError};
 /// `Null`; a second document is an error, as in Salt's yaml renderer.
 pub fn load(src: &str) -> Result<Value, YamlError> {
     let src = reader::prepare(src)?;
-    match compose::compose(&src)? {
+    match fast::load(&src) {
+        Some(value) => Ok(value),
+        None => general(&src),
+    }
+}
+
+/// [`load`] without its fast path: what the fast path must agree with.
+pub fn load_general(src: &str) -> Result<Value, YamlError> {
+    general(&reader::prepare(src)?)
+}
+
+/// [`load`]'s fast path alone: `None` where it leaves the text to the
+/// general loader.
+pub fn load_fast(src: &str) -> Option<Value> {
+    fast::load(&reader::prepare(src).ok()?)
+}
+
+fn general(src: &str) -> Result<Value, YamlError> {
+    match compose::compose(src)? {
         None => Ok(Value::Null),
         Some(doc) => Ok(construct::construct(&doc.root, doc.aliased, src.len())?),
     }

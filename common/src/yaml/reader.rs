@@ -25,6 +25,9 @@ fn is_acceptable(c: char) -> bool {
 
 /// The first unacceptable character, reported at its byte offset.
 fn check_printable(src: &str) -> Result<(), YamlError> {
+    if src.bytes().all(|b| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7e)) {
+        return Ok(());
+    }
     let mut mark = Mark::default();
     for (offset, c) in src.char_indices() {
         if !is_acceptable(c) {

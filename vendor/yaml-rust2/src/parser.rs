@@ -117,6 +117,19 @@ pub struct Parser<T> {
     tags: HashMap<String, String>,
     /// Make tags global across all documents.
     keep_tags: bool,
+    /// brine: sees each token the parser takes from the scanner.
+    observer: Option<TokenObserver>,
+}
+
+/// brine: a callback given every token the parser takes from the scanner,
+/// in source order, so a caller can learn what events leave out (where
+/// properties and keys start) without scanning the input a second time.
+pub struct TokenObserver(pub Box<dyn FnMut(&Token)>);
+
+impl core::fmt::Debug for TokenObserver {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("TokenObserver")
+    }
 }
 
 /// Trait to be implemented in order to use the low-level parsing API.
@@ -233,7 +246,15 @@ impl<T: Iterator<Item = char>> Parser<T> {
             anchor_id: 1,
             tags: HashMap::new(),
             keep_tags: false,
+            observer: None,
         }
+    }
+
+    /// brine: calls `observer` with each token taken from the scanner.
+    #[must_use]
+    pub fn observe_tokens(mut self, observer: TokenObserver) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     /// Whether to keep tags across multiple documents when parsing.
@@ -310,7 +331,12 @@ impl<T: Iterator<Item = char>> Parser<T> {
                 None => Err(ScanError::new(self.scanner.mark(), "unexpected eof")),
                 Some(e) => Err(e),
             },
-            Some(tok) => Ok(tok),
+            Some(tok) => {
+                if let Some(observer) = &mut self.observer {
+                    (observer.0)(&tok);
+                }
+                Ok(tok)
+            }
         }
     }
 

@@ -14,17 +14,18 @@ mod diagnose;
 mod tokens;
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use yaml_rust2::parser::{Event, Parser, Tag};
-use yaml_rust2::scanner::{Marker, TScalarStyle};
+use yaml_rust2::parser::{Event, Parser, Tag, TokenObserver};
+use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 
 use super::error::{Mark, Marked, YamlErrorKind};
 use super::relax;
 use super::resolve::resolve_plain;
 use diagnose::leading_directive_error;
-use tokens::TokenInfo;
+use tokens::{TokenInfo, TokenScan};
 
 /// Deepest nesting of collections accepted (libyaml 0.2.5 has no limit; this
 /// keeps the recursive constructor and dumper within the stack).
@@ -111,28 +112,25 @@ const MAX_REWRITES: usize = 32;
 /// One pass of the event parser; a failure carries the parser's own error
 /// when it is the parser that stopped.
 fn compose_once(src: &str) -> Result<Option<Document>, Box<Failed>> {
-    let chars: Vec<char> = src.chars().collect();
-    let tokens = TokenInfo::scan(src, &chars);
-    let mut composer = Composer::new(&chars, &tokens);
     if let Some(e) = leading_directive_error(src) {
         return Err(failed(e, None));
     }
-    let mut parser = Parser::new_from_str(src);
+    let chars: Vec<char> = src.chars().collect();
+    let (events, end, seen) = parse(src);
+    // The tokens the parser took are all of them unless it stopped early;
+    // then the rest of the stream is scanned on its own, as libyaml's
+    // marks may lie past the stop.
+    let tokens = match end {
+        Ok(()) => seen.finish(&chars),
+        Err(_) => TokenInfo::scan(src, &chars),
+    };
+    let mut composer = Composer::new(&chars, &tokens);
     let bad_anchor = tokens.bad_anchor.clone();
     let fail = |error: Marked, stop: Option<relax::Stop>, index: usize| match &bad_anchor {
         Some((at, anchor_error)) if *at <= index => failed(anchor_error.clone(), None),
         _ => failed(error, stop),
     };
-    loop {
-        let (event, marker) = parser.next_token().map_err(|e| {
-            let index = e.marker().index();
-            let stop = relax::Stop {
-                info: e.info().to_string(),
-                index,
-                in_flow: composer.in_flow(),
-            };
-            fail(composer.scan_error(&e), Some(stop), index)
-        })?;
+    for (event, marker) in events {
         let index = marker.index();
         if composer
             .feed(event, marker)
@@ -147,6 +145,42 @@ fn compose_once(src: &str) -> Result<Option<Document>, Box<Failed>> {
             };
         }
     }
+    let e = match end {
+        Err(e) => e,
+        Ok(()) => return Ok(composer.root.map(|root| Document { root, aliased: composer.aliased })),
+    };
+    let index = e.marker().index();
+    let stop = relax::Stop {
+        info: e.info().to_string(),
+        index,
+        in_flow: composer.in_flow(),
+    };
+    Err(fail(composer.scan_error(&e), Some(stop), index))
+}
+
+/// The events of `src` up to its end or the parser's error, and the tokens
+/// the parser took on the way.
+fn parse(src: &str) -> (Vec<(Event, Marker)>, Result<(), ScanError>, TokenScan) {
+    let scan = Rc::new(RefCell::new(TokenScan::default()));
+    let sink = Rc::clone(&scan);
+    let observer = TokenObserver(Box::new(move |token| sink.borrow_mut().token(token)));
+    let mut parser = Parser::new_from_str(src).observe_tokens(observer);
+    let mut events = Vec::new();
+    let end = loop {
+        match parser.next_token() {
+            Ok(item) => {
+                let done = item.0 == Event::StreamEnd;
+                events.push(item);
+                if done {
+                    break Ok(());
+                }
+            }
+            Err(e) => break Err(e),
+        }
+    };
+    drop(parser);
+    let scan = Rc::try_unwrap(scan).map_or_else(|_| TokenScan::default(), RefCell::into_inner);
+    (events, end, scan)
 }
 
 fn mark_of(m: &Marker) -> Mark {

@@ -36,51 +36,79 @@ pub(super) struct TokenInfo {
     pub bad_anchor: Option<(usize, Marked)>,
 }
 
-impl TokenInfo {
-    pub fn scan(src: &str, chars: &[char]) -> TokenInfo {
-        let mut info = TokenInfo::default();
-        let mut pending_mapping: Option<usize> = None;
-        let mut last_block_scalar: Option<usize> = None;
-        for Token(marker, kind) in Scanner::new(src.chars()) {
-            match kind {
-                TokenType::Scalar(TScalarStyle::Literal | TScalarStyle::Folded, _) => {
-                    info.block_scalars.push(marker.index());
-                    last_block_scalar = Some(marker.index())
-                }
-                TokenType::BlockEnd | TokenType::StreamEnd => {}
-                _ => last_block_scalar = None,
+/// Builds a [`TokenInfo`] from tokens given one at a time, in source order.
+#[derive(Default)]
+pub(super) struct TokenScan {
+    info: TokenInfo,
+    pending_mapping: Option<usize>,
+    last_block_scalar: Option<usize>,
+    /// Anchor and alias names with their position and error context,
+    /// checked against the source once the scan ends.
+    names: Vec<(Marker, String, &'static str)>,
+}
+
+impl TokenScan {
+    /// Takes the next token of the stream.
+    pub fn token(&mut self, Token(marker, kind): &Token) {
+        let info = &mut self.info;
+        match kind {
+            TokenType::Scalar(TScalarStyle::Literal | TScalarStyle::Folded, _) => {
+                info.block_scalars.push(marker.index());
+                self.last_block_scalar = Some(marker.index())
             }
-            if let Some(index) = pending_mapping.take() {
-                info.mapping_starts
-                    .push((index, (mark_of(&marker), marker.index())));
-            }
-            match kind {
-                TokenType::BlockMappingStart => pending_mapping = Some(marker.index()),
-                TokenType::BlockEntry => info.entries.push((marker.index(), mark_of(&marker))),
-                TokenType::Value => info.values.push((marker.index(), mark_of(&marker))),
-                TokenType::Anchor(name) => {
-                    info.check_anchor(&name, &marker, "while scanning an anchor", chars);
-                    info.props.push(Prop {
-                        index: marker.index(),
-                        mark: mark_of(&marker),
-                        anchor: Some(name),
-                    })
-                }
-                TokenType::Alias(name) => {
-                    info.check_anchor(&name, &marker, "while scanning an alias", chars)
-                }
-                TokenType::Tag(..) => info.props.push(Prop {
-                    index: marker.index(),
-                    mark: mark_of(&marker),
-                    anchor: None,
-                }),
-                _ => {}
-            }
+            TokenType::BlockEnd | TokenType::StreamEnd => {}
+            _ => self.last_block_scalar = None,
         }
-        info.final_block_scalar = last_block_scalar;
+        if let Some(index) = self.pending_mapping.take() {
+            info.mapping_starts
+                .push((index, (mark_of(marker), marker.index())));
+        }
+        match kind {
+            TokenType::BlockMappingStart => self.pending_mapping = Some(marker.index()),
+            TokenType::BlockEntry => info.entries.push((marker.index(), mark_of(marker))),
+            TokenType::Value => info.values.push((marker.index(), mark_of(marker))),
+            TokenType::Anchor(name) => {
+                self.names.push((*marker, name.clone(), "while scanning an anchor"));
+                info.props.push(Prop {
+                    index: marker.index(),
+                    mark: mark_of(marker),
+                    anchor: Some(name.clone()),
+                })
+            }
+            TokenType::Alias(name) => {
+                self.names.push((*marker, name.clone(), "while scanning an alias"))
+            }
+            TokenType::Tag(..) => info.props.push(Prop {
+                index: marker.index(),
+                mark: mark_of(marker),
+                anchor: None,
+            }),
+            _ => {}
+        }
+    }
+
+    /// The information gathered, once every token has been given.
+    pub fn finish(self, chars: &[char]) -> TokenInfo {
+        let mut info = self.info;
+        info.final_block_scalar = self.last_block_scalar;
         // Stable, so the last start recorded at an index stays last.
         info.mapping_starts.sort_by_key(|e| e.0);
+        for (marker, name, context) in &self.names {
+            info.check_anchor(name, marker, context, chars);
+        }
         info
+    }
+}
+
+impl TokenInfo {
+    /// Scans all of `src` on its own (used when the event parser stopped
+    /// early, so the tokens past its stop are known too).
+    pub fn scan(src: &str, chars: &[char]) -> TokenInfo {
+        let mut scan = TokenScan::default();
+        for token in Scanner::new(src.chars()) {
+            scan.token(&token);
+        }
+        scan.finish(chars)
     }
 
     /// Records the first anchor or alias name libyaml would reject.
