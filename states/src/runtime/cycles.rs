@@ -7,8 +7,10 @@
 //! requisites are taken out again first. Longer cycles are not detected here
 //! (Salt finds them while running: "Recursive requisite found").
 
+use std::collections::HashSet;
+
 use brine_common::{Map, Value};
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 
 const CHECKED: [&str; 4] = ["require", "watch", "prereq", "onchanges"];
 const FOLDED: [(&str, &str); 3] = [("require_in", "require"), ("watch_in", "watch"), ("onchanges_in", "onchanges")];
@@ -26,21 +28,17 @@ fn text(low: &Map, key: &str) -> String {
 }
 
 fn declarations(lows: &[Map]) -> Vec<Decl<'_>> {
+    let mut seen: HashSet<(String, String)> = HashSet::new();
     let mut out: Vec<Decl> = Vec::new();
     for low in lows {
         let (id, state) = (text(low, "__id__"), text(low, "state"));
-        if !out.iter().any(|d| d.id == id && d.state == state) {
+        if seen.insert((id.clone(), state.clone())) {
             out.push(Decl { id, state, sls: text(low, "__sls__"), low });
         }
     }
     // High data iterates IDs in first-appearance order, states within an ID.
-    let mut ids: Vec<String> = Vec::new();
-    for d in &out {
-        if !ids.contains(&d.id) {
-            ids.push(d.id.clone());
-        }
-    }
-    out.sort_by_key(|d| ids.iter().position(|i| *i == d.id));
+    let ids: IndexSet<String> = out.iter().map(|d| d.id.clone()).collect();
+    out.sort_by_key(|d| ids.get_index_of(&d.id));
     out
 }
 
@@ -53,11 +51,12 @@ fn entry(req: &Value) -> Option<(String, Value)> {
     }
 }
 
-/// The entries `_in` requisites of other declarations appended to `target`'s
-/// `rkey` list, as `{declaring state: declaring id}`.
-fn folded_into(decls: &[Decl], target: &Decl, rkey: &str) -> Vec<Value> {
+/// The entries `_in` requisites of other declarations (`with_in`: those
+/// that have any) appended to `target`'s `rkey` list, as
+/// `{declaring state: declaring id}`.
+fn folded_into(decls: &[Decl], with_in: &[&Decl], target: &Decl, rkey: &str) -> Vec<Value> {
     let mut out = Vec::new();
-    for d in decls {
+    for d in with_in {
         for (in_key, key) in FOLDED {
             if key != rkey {
                 continue;
@@ -88,9 +87,9 @@ fn names_target(decls: &[Decl], item: &Value, target: &Decl) -> bool {
 }
 
 /// The requisite list as written in the SLS (folded `_in` entries removed).
-fn original_list(decls: &[Decl], decl: &Decl, key: &str, list: &[Value]) -> Vec<Value> {
+fn original_list(decls: &[Decl], with_in: &[&Decl], decl: &Decl, key: &str, list: &[Value]) -> Vec<Value> {
     let mut items = list.to_vec();
-    for folded in folded_into(decls, decl, key) {
+    for folded in folded_into(decls, with_in, decl, key) {
         if let Some(pos) = items.iter().rposition(|i| *i == folded) {
             items.remove(pos);
         }
@@ -101,6 +100,7 @@ fn original_list(decls: &[Decl], decl: &Decl, key: &str, list: &[Value]) -> Vec<
 /// Salt's recursive requisite errors for the given chunks, in Salt's order.
 pub fn recursive_requisites(lows: &[Map]) -> Vec<String> {
     let decls = declarations(lows);
+    let with_in: Vec<&Decl> = decls.iter().filter(|d| FOLDED.iter().any(|(k, _)| d.low.contains_key(*k))).collect();
     let mut reqs: IndexMap<String, IndexMap<String, String>> = IndexMap::new();
     let mut errors = Vec::new();
     for decl in &decls {
@@ -112,7 +112,7 @@ pub fn recursive_requisites(lows: &[Map]) -> Vec<String> {
             let mut mine = IndexMap::new();
             mine.insert("state".to_string(), decl.state.clone());
             reqs.insert(decl.id.clone(), mine);
-            for req in original_list(&decls, decl, key, list) {
+            for req in original_list(&decls, &with_in, decl, key, list) {
                 check_one(&mut reqs, decl, &req, &mut errors);
             }
         }

@@ -8,6 +8,7 @@
 //! The only writes are the destination file (atomically), its parent
 //! directories when `makedirs`, a backup copy and `check_cmd`'s temp file.
 
+use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 
 use brine_common::{Map, Value};
@@ -138,7 +139,7 @@ pub fn managed(call: &StateCall) -> Result<StateRet, StateError> {
     };
     match preflight(call, &m, ret)? {
         Flow::Done(r) => Ok(r),
-        Flow::Continue(ret) => manage(call, &m, ret, contents),
+        Flow::Continue(ret, found) => manage(call, &m, ret, contents, found),
     }
 }
 
@@ -265,7 +266,8 @@ fn merged_context(m: &Managed) -> Map {
 
 enum Flow {
     Done(StateRet),
-    Continue(StateRet),
+    /// Go on, with the target's own metadata (`lstat`), if it exists.
+    Continue(StateRet, Option<Metadata>),
 }
 
 /// The checks Salt makes before looking at contents: create, users, path
@@ -282,7 +284,13 @@ fn preflight(call: &StateCall, m: &Managed, ret: StateRet) -> Result<Flow, State
     if !p.is_absolute() {
         return Ok(Flow::Done(ret.error(format!("Specified file {} is not an absolute path", m.name))));
     }
-    if p.is_dir() {
+    let found = std::fs::symlink_metadata(&p).ok();
+    let is_dir = match &found {
+        Some(meta) if meta.file_type().is_symlink() => p.is_dir(),
+        Some(meta) => meta.is_dir(),
+        None => false,
+    };
+    if is_dir {
         return Ok(Flow::Done(ret.error(format!("Specified target {} is a directory", m.name))));
     }
     if !m.context.is_null() && m.context.as_map().is_none() {
@@ -291,10 +299,10 @@ fn preflight(call: &StateCall, m: &Managed, ret: StateRet) -> Result<Flow, State
     if m.defaults.truthy() && m.defaults.as_map().is_none() {
         return Ok(Flow::Done(ret.error("Defaults must be formed as a dict")));
     }
-    if !m.replace && p.exists() {
+    if !m.replace && found.is_some() && p.exists() {
         return Ok(Flow::Done(perms_only(call, m, ret)?));
     }
-    Ok(Flow::Continue(ret))
+    Ok(Flow::Continue(ret, found))
 }
 
 fn wanted(m: &Managed, mode: Option<String>) -> PermsWanted {
@@ -425,7 +433,13 @@ fn desired(call: &StateCall, m: &Managed, contents: Option<String>) -> Result<De
     fetch_source(call, m)
 }
 
-fn manage(call: &StateCall, m: &Managed, ret: StateRet, contents: Option<String>) -> Result<StateRet, StateError> {
+fn manage(
+    call: &StateCall,
+    m: &Managed,
+    ret: StateRet,
+    contents: Option<String>,
+    found: Option<Metadata>,
+) -> Result<StateRet, StateError> {
     let want = match desired(call, m, contents) {
         Ok(d) => d,
         Err(SourceError::Managed(msg)) if call.test => return Ok(ret.error(msg)),
@@ -442,7 +456,7 @@ fn manage(call: &StateCall, m: &Managed, ret: StateRet, contents: Option<String>
             return Ok(failed);
         }
     }
-    apply(call, m, ret, &want, mode)
+    apply(call, m, ret, &want, mode, found)
 }
 
 /// Salt's `check_file_meta` + the test-mode part of `file.managed`.
@@ -542,12 +556,26 @@ fn apply(
     ret: StateRet,
     want: &Desired,
     mode: Option<String>,
+    found: Option<Metadata>,
 ) -> Result<StateRet, StateError> {
-    let p = path(&m.name);
-    if std::fs::symlink_metadata(&p).is_ok_and(|meta| meta.is_file() || meta.file_type().is_symlink()) {
-        update_existing(call, m, ret, want, mode)
-    } else {
-        create_new(m, ret, want, mode)
+    match found {
+        Some(meta) if meta.is_file() || meta.file_type().is_symlink() => update_existing(call, m, ret, want, mode, &meta),
+        _ => create_new(m, ret, want, mode),
+    }
+}
+
+/// The bytes of the file at `path` whose `lstat` is `meta`, read into a
+/// buffer of its size (no `fstat`); empty when it cannot be read.
+fn read_current(path: &Path, meta: &Metadata) -> Vec<u8> {
+    use std::io::Read;
+    let Ok(file) = std::fs::File::open(path) else {
+        return Vec::new();
+    };
+    let hint = if meta.is_file() { meta.len().min(1 << 26) as usize } else { 0 };
+    let mut buf = Vec::with_capacity(hint + 1);
+    match (&file).take(u64::MAX).read_to_end(&mut buf) {
+        Ok(_) => buf,
+        Err(_) => Vec::new(),
     }
 }
 
@@ -557,12 +585,13 @@ fn update_existing(
     mut ret: StateRet,
     want: &Desired,
     mode: Option<String>,
+    found: &Metadata,
 ) -> Result<StateRet, StateError> {
     let p = path(&m.name);
-    let is_link = ops::is_link(&p);
+    let is_link = found.file_type().is_symlink();
     let real = if is_link && m.follow_symlinks { std::fs::canonicalize(&p).unwrap_or(p.clone()) } else { p.clone() };
     if let Some(data) = &want.data {
-        let current = std::fs::read(&real).unwrap_or_default();
+        let current = if real == p { read_current(&real, found) } else { std::fs::read(&real).unwrap_or_default() };
         if current != *data {
             let diff = if obfuscated(call) {
                 "<Obfuscated Template>".to_string()
