@@ -112,6 +112,7 @@ pub fn fnmatch(name: &str, pattern: &str) -> bool {
 
 fn parse_glob(pattern: &str) -> Vec<GlobTok> {
     let pat: Vec<char> = pattern.chars().collect();
+    let closes = next_closes(&pat);
     let mut toks = Vec::new();
     let mut i = 0;
     while i < pat.len() {
@@ -124,7 +125,7 @@ fn parse_glob(pattern: &str) -> Vec<GlobTok> {
                 }
             }
             '?' => toks.push(GlobTok::Any),
-            '[' => match parse_glob_set(&pat, i) {
+            '[' => match parse_glob_set(&pat, &closes, i) {
                 Some((tok, next)) => {
                     toks.push(tok);
                     i = next;
@@ -137,9 +138,20 @@ fn parse_glob(pattern: &str) -> Vec<GlobTok> {
     toks
 }
 
+/// For each index of `pat`, the index of the first `]` at or after it
+/// (`pat.len()` when there is none), so that a pattern of many unclosed
+/// `[` is read in linear time.
+fn next_closes(pat: &[char]) -> Vec<usize> {
+    let mut out = vec![pat.len(); pat.len() + 1];
+    for i in (0..pat.len()).rev() {
+        out[i] = if pat[i] == ']' { i } else { out[i + 1] };
+    }
+    out
+}
+
 /// Parse a `[...]` set whose body starts at `start`; `None` when it is not
 /// closed (then `[` is literal, as in fnmatch.translate).
-fn parse_glob_set(pat: &[char], start: usize) -> Option<(GlobTok, usize)> {
+fn parse_glob_set(pat: &[char], closes: &[usize], start: usize) -> Option<(GlobTok, usize)> {
     let mut j = start;
     if pat.get(j) == Some(&'!') {
         j += 1;
@@ -147,9 +159,7 @@ fn parse_glob_set(pat: &[char], start: usize) -> Option<(GlobTok, usize)> {
     if pat.get(j) == Some(&']') {
         j += 1;
     }
-    while j < pat.len() && pat[j] != ']' {
-        j += 1;
-    }
+    j = *closes.get(j)?;
     if j >= pat.len() {
         return None;
     }
@@ -790,6 +800,18 @@ mod tests {
         for (name, pat, want) in cases {
             assert_eq!(fnmatch(name, pat), want, "fnmatch({name:?}, {pat:?})");
         }
+    }
+
+    #[test]
+    fn fnmatch_reads_many_unclosed_sets_as_literals() {
+        // 100,000 `[` without a `]`: each is a literal (this pattern once
+        // took one scan to the end per `[`).
+        let pat = "[!x [".repeat(20_000);
+        assert!(fnmatch(&pat, &pat));
+        assert!(!fnmatch("x", &pat));
+        // A set that does close takes everything up to its `]`.
+        let long_set = format!("{}b]", "[".repeat(50_000));
+        assert!(fnmatch("b", &long_set) && fnmatch("[", &long_set) && !fnmatch("[b", &long_set));
     }
 
     #[test]

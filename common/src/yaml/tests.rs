@@ -972,3 +972,14 @@ fn time_load_sls_like() {
         total / 50
     );
 }
+
+#[test]
+fn deep_flow_nesting_is_an_error() {
+    // 50,000 open flow sequences, tagged and bare: an error naming the
+    // limit. (The scanner once walked every open flow level for every
+    // token, which made this input run for minutes.)
+    for text in [format!("a: {}", "!!seq [".repeat(50_000)), "[".repeat(50_000)] {
+        let e = load(&text).unwrap_err();
+        assert!(e.message.starts_with("recursion limit exceeded"), "{}", e.message);
+    }
+}

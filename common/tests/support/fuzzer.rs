@@ -13,7 +13,9 @@
 //! - `BRINE_FUZZ_TRACE=DIR`: write each input to `DIR/<target>.last` before
 //!   running it, to find the input after a crash that is not a panic (a
 //!   stack overflow or an abort ends the process before anything is printed);
-//! - `BRINE_FUZZ_INPUT=HEX`: run only this input (hex, as printed on failure);
+//! - `BRINE_FUZZ_INPUT=HEX`: run only this input (hex, as printed on failure),
+//!   or `BRINE_FUZZ_INPUT=@FILE` for one in a file (hex or raw bytes): an
+//!   environment variable holds at most 128 KiB;
 //! - `BRINE_FUZZ_HANG_SECS`: how long one input may run before the test
 //!   fails with it as a hang (default 60).
 //!
@@ -254,7 +256,13 @@ pub fn fuzz(name: &str, seeds: &[Vec<u8>], tokens: &[&[u8]], target: fn(&[u8])) 
 /// [`fuzz`] with an explicit time budget.
 pub fn fuzz_for(name: &str, seeds: &[Vec<u8>], tokens: &[&[u8]], target: fn(&[u8]), budget: Duration) -> Stats {
     if let Ok(h) = std::env::var("BRINE_FUZZ_INPUT") {
-        let input = unhex(&h).expect("BRINE_FUZZ_INPUT is not hex");
+        let input = match h.strip_prefix('@') {
+            Some(path) => {
+                let bytes = std::fs::read(path).expect("BRINE_FUZZ_INPUT names a readable file");
+                std::str::from_utf8(&bytes).ok().and_then(|t| unhex(t.trim())).unwrap_or(bytes)
+            }
+            None => unhex(&h).expect("BRINE_FUZZ_INPUT is not hex"),
+        };
         if let Err(msg) = try_run(&target, &input) {
             panic!("fuzz {name}: the given input panics: {msg}");
         }

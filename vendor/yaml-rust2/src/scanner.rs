@@ -805,6 +805,11 @@ impl<T: Iterator<Item = char>> Scanner<T> {
     /// # Errors
     /// This function returns an error if one of the key we would stale was required to be a key.
     fn stale_simple_keys(&mut self) -> ScanResult {
+        // brine: inside a flow construct no key goes stale; return before
+        // walking one entry per open flow level for every token.
+        if self.flow_level > 0 {
+            return Ok(());
+        }
         for sk in &mut self.simple_keys {
             if sk.possible
                 // If not in a flow construct, simple keys cannot span multiple lines.

@@ -117,9 +117,9 @@ fn compose_once(src: &str) -> Result<Option<Document>, Box<Failed>> {
     }
     let chars: Vec<char> = src.chars().collect();
     let (events, end, seen) = parse(src);
-    // The tokens the parser took are all of them unless it stopped early;
-    // then the rest of the stream is scanned on its own, as libyaml's
-    // marks may lie past the stop.
+    // The tokens the parser took are all of them unless it failed; then the
+    // rest of the stream is scanned on its own, as libyaml's marks may lie
+    // past the stop. (Past the depth limit the composer stops anyway.)
     let tokens = match end {
         Ok(()) => seen.finish(&chars),
         Err(_) => TokenInfo::scan(src, &chars),
@@ -145,9 +145,15 @@ fn compose_once(src: &str) -> Result<Option<Document>, Box<Failed>> {
             };
         }
     }
+    // Past this point the events ran out before the stream's end: the
+    // parser failed, or (never in practice) the depth limit cut them short
+    // without the composer noticing.
     let e = match end {
         Err(e) => e,
-        Ok(()) => return Ok(composer.root.map(|root| Document { root, aliased: composer.aliased })),
+        Ok(()) => {
+            let problem = format!("exceeded max depth of {MAX_DEPTH}");
+            return Err(failed(Marked::new(YamlErrorKind::Value, problem, Mark::default()), None));
+        }
     };
     let index = e.marker().index();
     let stop = relax::Stop {
@@ -158,18 +164,25 @@ fn compose_once(src: &str) -> Result<Option<Document>, Box<Failed>> {
     Err(fail(composer.scan_error(&e), Some(stop), index))
 }
 
-/// The events of `src` up to its end or the parser's error, and the tokens
-/// the parser took on the way.
+/// The events of `src` up to its end, the parser's error, or the first
+/// collection nested deeper than [`MAX_DEPTH`] (where the composer stops),
+/// and the tokens the parser took on the way.
 fn parse(src: &str) -> (Vec<(Event, Marker)>, Result<(), ScanError>, TokenScan) {
     let scan = Rc::new(RefCell::new(TokenScan::default()));
     let sink = Rc::clone(&scan);
     let observer = TokenObserver(Box::new(move |token| sink.borrow_mut().token(token)));
     let mut parser = Parser::new_from_str(src).observe_tokens(observer);
     let mut events = Vec::new();
+    let mut depth = 0usize;
     let end = loop {
         match parser.next_token() {
             Ok(item) => {
-                let done = item.0 == Event::StreamEnd;
+                match item.0 {
+                    Event::SequenceStart(..) | Event::MappingStart(..) => depth += 1,
+                    Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                let done = item.0 == Event::StreamEnd || depth > MAX_DEPTH;
                 events.push(item);
                 if done {
                     break Ok(());
