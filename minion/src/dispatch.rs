@@ -65,7 +65,7 @@ pub fn call(opts: &Map, grains: &Map, sources: &dyn Sources, fun: &str, call: &C
         saltfns.set_hook(local_mine_hook(&opts, grains, &pillar));
     }
     let files = sources.files();
-    let renderer = Renderer { opts: &opts, grains, pillar: &pillar, files, salt: &saltfns };
+    let renderer = Renderer::new(&opts, grains, &pillar, files, &saltfns);
     let env = Env { opts: &opts, grains, pillar: &pillar, files, renderer: &renderer };
     let arg0 = call.args.first().cloned().unwrap_or(Value::Null);
     match fun {

@@ -50,7 +50,7 @@ impl Sources for LocalMinion {
 
     fn pillar(&self, _opts: &Map, saltfns: &SaltFns) -> Map {
         let empty = Map::new();
-        let renderer = Renderer { opts: &self.opts, grains: &self.grains, pillar: &empty, files: &self.pillar_files, salt: saltfns };
+        let renderer = Renderer::new(&self.opts, &self.grains, &empty, &self.pillar_files, saltfns);
         pillar::compile(&self.opts, &self.grains, &self.pillar_files, &renderer)
     }
 

@@ -10,6 +10,7 @@
 //!
 //! It must not compile high data nor run states.
 
+use std::cell::OnceCell;
 use std::path::Path;
 
 use brine_common::{yaml, Map, Value};
@@ -104,9 +105,22 @@ pub struct Renderer<'a> {
     pub pillar: &'a Map,
     pub files: &'a dyn FileClient,
     pub salt: &'a SaltFns,
+    /// `grains`, `pillar` and `opts` as template values, made at the first
+    /// render and shared by every later one: as in Salt, a template that
+    /// updates one of them changes it for the templates after it.
+    context: OnceCell<[jinja::Value; 3]>,
 }
 
-impl Renderer<'_> {
+impl<'a> Renderer<'a> {
+    pub fn new(opts: &'a Map, grains: &'a Map, pillar: &'a Map, files: &'a dyn FileClient, salt: &'a SaltFns) -> Self {
+        Renderer { opts, grains, pillar, files, salt, context: OnceCell::new() }
+    }
+
+    /// The shared template values of `grains`, `pillar` and `opts`.
+    fn context(&self) -> &[jinja::Value; 3] {
+        self.context.get_or_init(|| [map_value(self.grains), map_value(self.pillar), map_value(self.opts)])
+    }
+
     /// Render text through a pipeline; `file` names it in errors.
     pub fn render_text(&self, text: &str, file: &StateFile, saltenv: &str, sls: &str, extra: &Map) -> Result<Value, String> {
         let default = self.opts.get("renderer").and_then(Value::as_str).unwrap_or("jinja|yaml");
@@ -127,11 +141,12 @@ impl Renderer<'_> {
 
     /// Render a Jinja template to text (also used by `file.managed template: jinja`).
     pub fn jinja(&self, text: &str, file: &StateFile, saltenv: &str, sls: &str, extra: &Map) -> Result<String, String> {
+        let [grains, pillar, opts] = self.context().clone();
         let mut globals: Vec<(String, jinja::Value)> = vec![
             ("salt".into(), self.salt.value()),
-            ("grains".into(), map_value(self.grains)),
-            ("pillar".into(), map_value(self.pillar)),
-            ("opts".into(), map_value(self.opts)),
+            ("grains".into(), grains),
+            ("pillar".into(), pillar),
+            ("opts".into(), opts),
             ("saltenv".into(), jinja::Value::from_common(&Value::str(saltenv))),
             ("sls".into(), jinja::Value::from_common(&Value::str(sls))),
         ];

@@ -61,7 +61,7 @@ fn fixture() -> Fixture {
     let salt = sandboxed(&opts, &grains, &Map::new());
     let pillar_files = Roots::from_opts(&opts, "pillar_roots");
     let empty = Map::new();
-    let renderer = Renderer { opts: &opts, grains: &grains, pillar: &empty, files: &pillar_files, salt: &salt };
+    let renderer = Renderer::new(&opts, &grains, &empty, &pillar_files, &salt);
     let pillar = brine_states::pillar::compile(&opts, &grains, &pillar_files, &renderer);
     let salt = sandboxed(&opts, &grains, &pillar);
     let roots = Roots::from_opts(&opts, "file_roots");
@@ -89,7 +89,7 @@ thread_local! {
 
 /// Render text as the SLS `fuzz` of the example tree (Jinja, then YAML).
 fn render_sls(text: &str, fx: &Fixture) -> Result<Value, String> {
-    let renderer = Renderer { opts: &fx.opts, grains: &fx.grains, pillar: &fx.pillar, files: &fx.roots, salt: &fx.salt };
+    let renderer = Renderer::new(&fx.opts, &fx.grains, &fx.pillar, &fx.roots, &fx.salt);
     let file = StateFile { path: example_tree().join("fuzz/init.sls"), rel: "fuzz/init.sls".into() };
     renderer.render_text(text, &file, "base", "fuzz", &Map::new())
 }
@@ -222,7 +222,7 @@ const SLS_EDGE_CASES: &[&str] = &[
 fn sls_seeds() -> Vec<Vec<u8>> {
     let mut seeds: Vec<Vec<u8>> = SLS_EDGE_CASES.iter().map(|s| s.as_bytes().to_vec()).collect();
     let fx = fixture();
-    let renderer = Renderer { opts: &fx.opts, grains: &fx.grains, pillar: &fx.pillar, files: &fx.roots, salt: &fx.salt };
+    let renderer = Renderer::new(&fx.opts, &fx.grains, &fx.pillar, &fx.roots, &fx.salt);
     for (rel, bytes) in tree_templates() {
         if !rel.ends_with(".sls") {
             continue;

@@ -117,7 +117,7 @@ pub fn compile_pillar(master: &Master, id: &str, saltenv: Option<String>, pillar
     let compile = |files: &brine_states::roots::Roots| {
         let saltfns = SaltFns::new(opts.clone(), grains.clone(), Map::new());
         let empty = Map::new();
-        let renderer = Renderer { opts: &opts, grains: &grains, pillar: &empty, files, salt: &saltfns };
+        let renderer = Renderer::new(&opts, &grains, &empty, files, &saltfns);
         pillar::compile(&opts, &grains, files, &renderer)
     };
     let mut compiled = compile(&master.pillar_files);
