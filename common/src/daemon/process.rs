@@ -94,6 +94,24 @@ pub fn no_huge_pages() {
     }
 }
 
+/// Calls [`no_huge_pages`] before `main`, from the ELF `.init_array`: Rust's
+/// runtime allocates before `main` runs, and that first allocation makes
+/// mimalloc map and touch its first arena, which then gets a huge page.
+/// Each binary invokes it once at its top level.
+#[macro_export]
+macro_rules! no_huge_pages_before_main {
+    () => {
+        #[used]
+        #[link_section = ".init_array"]
+        static NO_HUGE_PAGES: extern "C" fn() = {
+            extern "C" fn no_huge_pages() {
+                $crate::daemon::process::no_huge_pages();
+            }
+            no_huge_pages
+        };
+    };
+}
+
 /// Raise the soft limit on open files to `wanted`, or to the hard limit when
 /// that is lower, as Salt's master does with `max_open_files` (each minion
 /// session holds a socket); the soft and hard limits in force afterwards.

@@ -19,6 +19,8 @@ use brine_master::{cliserver, listener};
 use clap::Parser;
 use tokio::sync::watch;
 
+brine_common::no_huge_pages_before_main!();
+
 #[derive(Parser, Debug)]
 #[command(name = "salt-master", version, about = "The brine master daemon")]
 struct Cli {
@@ -30,7 +32,6 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    brine_common::daemon::process::no_huge_pages();
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

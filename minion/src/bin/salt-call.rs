@@ -14,6 +14,8 @@ use brine_minion::args::parse_input;
 use brine_minion::local::{LocalMinion, Overrides};
 use clap::Parser;
 
+brine_common::no_huge_pages_before_main!();
+
 /// Rendering and compiling allocate many small strings and maps; mimalloc
 /// serves those markedly faster than glibc's allocator.
 #[global_allocator]
@@ -70,7 +72,6 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    brine_common::daemon::process::no_huge_pages();
     match run() {
         Ok(code) => code,
         Err(e) => {
@@ -115,6 +116,9 @@ fn run() -> anyhow::Result<ExitCode> {
     }
     let opts = display::options(&cli, &minion.opts, retcode.into());
     print_output(&out, &wrapped, &opts)?;
+    // The process ends right after: the kernel takes a large return back
+    // at once, where dropping it would free it node by node.
+    std::mem::forget(wrapped);
     let code = match (retcode, cli.retcode_passthrough) {
         (0, _) => 0,
         (rc, true) => rc.clamp(1, 255) as u8,

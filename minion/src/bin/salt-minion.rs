@@ -20,6 +20,8 @@ use brine_minion::setup::{self, Overrides};
 use clap::Parser;
 use tokio::sync::watch;
 
+brine_common::no_huge_pages_before_main!();
+
 /// The runtime's worker threads: a minion's async work is one session with
 /// its master (jobs run in blocking threads), so one worker per core of a
 /// large host would only hold memory.
@@ -39,7 +41,6 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    brine_common::daemon::process::no_huge_pages();
     match run() {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
