@@ -105,6 +105,9 @@ enum GlobTok {
 /// Written here rather than taken from globset because globset treats `\`
 /// as an escape, supports `{a,b}` and `**`, which fnmatch does not.
 pub fn fnmatch(name: &str, pattern: &str) -> bool {
+    if !pattern.contains(['*', '?', '[']) {
+        return name == pattern;
+    }
     let toks = parse_glob(pattern);
     let text: Vec<char> = name.chars().collect();
     glob_tokens_match(&toks, &text)
