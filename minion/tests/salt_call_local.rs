@@ -211,3 +211,20 @@ fn a_failed_command_makes_salt_call_exit_1_as_salt() {
     let (code, out, _) = t.call(&["--out=json", "cmd.retcode", "exit 3", "ignore_retcode=True"]);
     assert_eq!((code, out.contains('3')), (0, true), "{out}");
 }
+
+#[test]
+fn salt_call_runs_with_transparent_huge_pages_off() {
+    // The shell cmd.run starts is salt-call's child: its parent's status
+    // shows the switch `no_huge_pages_before_main!` threw before `main`.
+    let t = Tree::new("thp");
+    let (code, out, err) = t.call(&["--out=json", "cmd.run", "grep THP_enabled /proc/$PPID/status; cat /proc/$PPID/comm"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let text = v["local"].as_str().unwrap_or_default();
+    if text.contains("THP_enabled") {
+        assert_eq!(text, "THP_enabled:\t0\nsalt-call", "{text}");
+    } else {
+        // Kernels before 6.1 do not show the flag; the process is still ours.
+        assert!(text.ends_with("salt-call"), "{text}");
+    }
+}
