@@ -113,10 +113,10 @@ impl<'a> Lines<'a> {
             let item = if rest.is_empty() {
                 self.at += 1;
                 self.nested(indent, false, depth)?
-            } else if rest.starts_with('-') && (rest == "-" || rest.starts_with("- ")) {
+            } else if rest.starts_with('#') || rest == "-" || rest.starts_with("- ") {
+                // A comment after the `-`, or a sequence in a sequence.
                 return None;
             } else if key_end(rest).is_some() {
-                split_key(rest)?;
                 // `- key: value`: a mapping whose keys stand at `column`.
                 self.lines[self.at] = Line { indent: column, text: rest };
                 self.mapping(column, depth + 1)?

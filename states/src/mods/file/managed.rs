@@ -299,7 +299,7 @@ fn preflight(call: &StateCall, m: &Managed, ret: StateRet) -> Result<Flow, State
     if m.defaults.truthy() && m.defaults.as_map().is_none() {
         return Ok(Flow::Done(ret.error("Defaults must be formed as a dict")));
     }
-    if !m.replace && found.is_some() && p.exists() {
+    if !m.replace && p.exists() {
         return Ok(Flow::Done(perms_only(call, m, ret)?));
     }
     Ok(Flow::Continue(ret, found))
