@@ -633,10 +633,14 @@ fn compile_decl(name: &str, body: &Map, state: &str, run: &Value, chunks: &mut V
         }
     }
     if names.is_empty() {
-        for fun in &funcs {
-            let mut live = chunk.clone();
-            live.insert("fun".into(), fun.as_str().into());
-            chunks.push(live);
+        if let Some((last, rest)) = funcs.split_last() {
+            for fun in rest {
+                let mut live = chunk.clone();
+                live.insert("fun".into(), fun.as_str().into());
+                chunks.push(live);
+            }
+            chunk.insert("fun".into(), last.as_str().into());
+            chunks.push(chunk);
         }
         return;
     }

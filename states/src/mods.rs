@@ -141,7 +141,7 @@ pub struct StateCall<'a> {
     /// Returns of the states run so far (Salt's `__running__`).
     pub running: &'a IndexMap<String, Map>,
     /// All low chunks of the run (Salt's `__lowstate__`).
-    pub lowstate: &'a [Map],
+    pub lowstate: &'a [std::rc::Rc<Map>],
     /// Set for `mod_watch` calls.
     pub reqs: Option<&'a WatchReqs>,
 }

@@ -120,21 +120,34 @@ pub fn owner_of(path: &Path, follow_symlinks: bool) -> Result<Owner, ModuleError
     let is_link = lmeta.file_type().is_symlink();
     // A dangling link is reported as the link itself, as `file.stats` does.
     let meta = if follow_symlinks && is_link { std::fs::metadata(path).unwrap_or(lmeta) } else { lmeta };
-    Ok(Owner {
-        uid: meta.uid(),
-        gid: meta.gid(),
-        user: sys::uid_to_user(meta.uid()),
-        group: sys::gid_to_group(meta.gid()),
-        mode: mode_string(meta.mode()),
-        is_link,
-    })
+    Ok(Owner::from_meta(&meta, is_link))
+}
+
+impl Owner {
+    /// The owner and mode in `meta`; `is_link` tells whether the path itself
+    /// is a symlink (then `meta` is the link's or its target's, as followed).
+    pub fn from_meta(meta: &std::fs::Metadata, is_link: bool) -> Owner {
+        Owner {
+            uid: meta.uid(),
+            gid: meta.gid(),
+            user: sys::uid_to_user(meta.uid()),
+            group: sys::gid_to_group(meta.gid()),
+            mode: mode_string(meta.mode()),
+            is_link,
+        }
+    }
 }
 
 /// Salt's `file.check_perms(name, ret, user, group, mode, follow_symlinks)`
 /// without attrs/SELinux: compares, and when not `test` changes ownership
 /// and mode, then reports what differs afterwards.
 pub fn check_perms(path: &Path, want: &PermsWanted, test: bool) -> Result<PermsReport, ModuleError> {
-    let cur = owner_of(path, want.follow_symlinks)?;
+    check_perms_from(path, want, test, owner_of(path, want.follow_symlinks)?)
+}
+
+/// [`check_perms`] from an [`Owner`] the caller has just read (a no-op run
+/// of many files then stats each file once).
+pub fn check_perms_from(path: &Path, want: &PermsWanted, test: bool, cur: Owner) -> Result<PermsReport, ModuleError> {
     let mut report = PermsReport { lmode: cur.mode.clone(), ..PermsReport::default() };
     let mode = want.mode.as_deref().map(normalize_mode_str);
     let cuser = want.user.truthy() && !owner_matches(&want.user, &cur.user, cur.uid);

@@ -149,7 +149,7 @@ impl Engine<'_> {
         if !errors.is_empty() {
             return Ok(self.verify_error_ret(low, &errors));
         }
-        let data = self.low(low).clone();
+        let data = self.low_rc(low);
         let (state, fun) = (text(&data, "state"), text(&data, "fun"));
         let Some(function) = mods::lookup(&state, &fun) else {
             return Ok(self.verify_error_ret(low, &[format!("Specified state '{state}.{fun}' was not found")]));
@@ -280,7 +280,7 @@ impl Engine<'_> {
                 errors.push(format!("Missing \"{key}\" data"));
             }
         }
-        let data = self.low(low).clone();
+        let data = self.low_rc(low);
         if let Some(name) = data.get("name").filter(|n| n.truthy() && n.as_str().is_none()) {
             let sls = data.get("__sls__").map(|s| format!("in SLS '{}' ", s.py_str())).unwrap_or_default();
             errors.push(format!(
@@ -302,6 +302,9 @@ impl Engine<'_> {
     }
 
     fn take_umask(&mut self, low: usize) -> Option<String> {
+        if !self.low(low).contains_key("umask") {
+            return None;
+        }
         let l = self.low_mut(low)?;
         let umask = l.shift_remove("umask")?;
         match i64::from_str_radix(&umask.py_str(), 8) {

@@ -9,6 +9,7 @@
 //! (that is `call.rs`) nor evaluate requisite statuses (`requisites.rs`).
 
 use std::collections::HashSet;
+use std::rc::Rc;
 
 use brine_common::{Map, Value};
 use brine_modules::Ctx;
@@ -18,12 +19,16 @@ use super::requisites::{ReqIndex, Status};
 use super::{gen_tag, Host, RunError};
 
 /// A low chunk in the arena, with the requisites that triggered it when it
-/// is a `mod_watch` copy (Salt's `__reqs__`).
+/// is a `mod_watch` copy (Salt's `__reqs__`). The data is shared with the
+/// run's lowstate and with the call in progress; the few flags Salt sets on
+/// a chunk copy it on write.
 pub(super) struct Low {
-    pub data: Map,
+    pub data: Rc<Map>,
     pub reqs: Option<ReqIndex>,
     /// `state`, `name`, `__id__`, `__sls__` as text, for requisite matching.
     pub ident: Ident,
+    /// The return key (`gen_tag`): the fields it is made of never change.
+    pub tag: String,
 }
 
 /// The fields requisites match on; they never change once a chunk exists.
@@ -43,8 +48,8 @@ impl Ident {
 }
 
 impl Low {
-    fn new(data: Map, reqs: Option<ReqIndex>) -> Self {
-        Low { ident: Ident::of(&data), data, reqs }
+    fn new(data: Rc<Map>, reqs: Option<ReqIndex>) -> Self {
+        Low { ident: Ident::of(&data), tag: gen_tag(&data), data, reqs }
     }
 }
 
@@ -61,7 +66,7 @@ pub(super) struct Engine<'a> {
     pub test: bool,
     pub arena: Vec<Low>,
     top: Vec<usize>,
-    pub lowstate: Vec<Map>,
+    pub lowstate: Vec<Rc<Map>>,
     /// Returns of prereq test runs (Salt's `self.pre`).
     pub pre: IndexMap<String, Map>,
     active: HashSet<String>,
@@ -70,8 +75,8 @@ pub(super) struct Engine<'a> {
 
 impl<'a> Engine<'a> {
     pub fn new(host: &'a dyn Host, ctx: &'a Ctx<'a>, test: bool, lows: Vec<Map>) -> Self {
-        let lowstate = lows.clone();
-        let arena: Vec<Low> = lows.into_iter().map(|data| Low::new(data, None)).collect();
+        let lowstate: Vec<Rc<Map>> = lows.into_iter().map(Rc::new).collect();
+        let arena: Vec<Low> = lowstate.iter().map(|data| Low::new(Rc::clone(data), None)).collect();
         let top = (0..arena.len()).collect();
         Engine { host, ctx, test, arena, top, lowstate, pre: IndexMap::new(), active: HashSet::new(), run_num: 0 }
     }
@@ -85,24 +90,35 @@ impl<'a> Engine<'a> {
 
     pub fn low(&self, idx: usize) -> &Map {
         static EMPTY: std::sync::OnceLock<Map> = std::sync::OnceLock::new();
-        self.arena.get(idx).map(|l| &l.data).unwrap_or_else(|| EMPTY.get_or_init(Map::new))
+        self.arena.get(idx).map(|l| &*l.data).unwrap_or_else(|| EMPTY.get_or_init(Map::new))
     }
 
     pub fn ident(&self, idx: usize) -> Option<&Ident> {
         self.arena.get(idx).map(|l| &l.ident)
     }
 
+    /// The chunk's data as it is now, shared (a later flag copies it).
+    pub fn low_rc(&self, idx: usize) -> Rc<Map> {
+        self.arena.get(idx).map(|l| Rc::clone(&l.data)).unwrap_or_default()
+    }
+
+    /// The chunk's data for a change; callers check first that there is one
+    /// to make, as this copies data still shared.
     pub fn low_mut(&mut self, idx: usize) -> Option<&mut Map> {
-        self.arena.get_mut(idx).map(|l| &mut l.data)
+        self.arena.get_mut(idx).map(|l| Rc::make_mut(&mut l.data))
+    }
+
+    pub fn tag_ref(&self, idx: usize) -> &str {
+        self.arena.get(idx).map(|l| l.tag.as_str()).unwrap_or("")
     }
 
     pub fn tag(&self, idx: usize) -> String {
-        gen_tag(self.low(idx))
+        self.tag_ref(idx).to_string()
     }
 
     /// Adds a chunk (a copy made for mod_watch or a listener) to the arena.
     pub fn push_low(&mut self, data: Map, reqs: Option<ReqIndex>) -> usize {
-        self.arena.push(Low::new(data, reqs));
+        self.arena.push(Low::new(Rc::new(data), reqs));
         self.arena.len() - 1
     }
 
@@ -124,8 +140,7 @@ impl<'a> Engine<'a> {
                 run.failhard = false;
                 return Ok(run);
             }
-            let tag = self.tag(low);
-            if !run.rets.contains_key(&tag) {
+            if !run.rets.contains_key(self.tag_ref(low)) {
                 self.call_chunk(low, &mut run, chunks, 0)?;
                 if self.check_failhard(low, &run) {
                     return Ok(run);
@@ -149,7 +164,7 @@ impl<'a> Engine<'a> {
         if !failhard {
             return false;
         }
-        match run.rets.get(&self.tag(low)).and_then(|r| r.get("result")) {
+        match run.rets.get(self.tag_ref(low)).and_then(|r| r.get("result")) {
             Some(Value::Bool(b)) => !b,
             Some(Value::Null) | None => false,
             Some(other) => !other.truthy(),
@@ -267,8 +282,8 @@ impl<'a> Engine<'a> {
         let mut failed: Vec<String> = Vec::new();
         for idxs in reqs.values() {
             for &r in idxs {
-                let rtag = self.tag(r);
-                let ret = self.pre.get(&rtag).or_else(|| run.rets.get(&rtag));
+                let rtag = self.tag_ref(r);
+                let ret = self.pre.get(rtag).or_else(|| run.rets.get(rtag));
                 if ret.and_then(|r| r.get("result")) == Some(&Value::Bool(false)) {
                     let l = self.low(r);
                     let key = format!(
@@ -329,11 +344,11 @@ impl<'a> Engine<'a> {
         }
         while let Some(&chunk) = w.found.get(w.pos) {
             w.pos += 1;
-            let ctag = self.tag(chunk);
-            if run.rets.contains_key(&ctag) {
+            if run.rets.contains_key(self.tag_ref(chunk)) {
                 continue;
             }
-            if self.active.contains(&ctag) {
+            if self.active.contains(self.tag_ref(chunk)) {
+                let ctag = self.tag(chunk);
                 return self.recursive_in_active(w.low, chunk, &ctag, run, chunks);
             }
             w.child = Some(chunk);

@@ -5,6 +5,8 @@
 //!
 //! It must not change the returns of the main run, only add to them.
 
+use std::rc::Rc;
+
 use brine_common::{Map, Value};
 use indexmap::IndexMap;
 
@@ -39,9 +41,12 @@ fn single(state: &str, id: &str) -> Value {
     Value::Map(m)
 }
 
-fn listeners(lows: &[Map]) -> Vec<Listener> {
+fn listeners(lows: &[Rc<Map>]) -> Vec<Listener> {
     let mut out = Vec::new();
     for low in lows {
+        if !low.contains_key("listen") && !low.contains_key("listen_in") {
+            continue;
+        }
         let (state, id) = (text(low, "state"), text(low, "__id__"));
         if let Some(Value::List(l)) = low.get("listen") {
             out.push(Listener { key: (state.clone(), id.clone()), targets: l.clone() });
@@ -59,7 +64,7 @@ fn listeners(lows: &[Map]) -> Vec<Listener> {
 }
 
 /// A bare-string listen target resolved to `{state: id}` (last match wins).
-fn resolve_bare(lows: &[Map], target: &str) -> Option<Value> {
+fn resolve_bare(lows: &[Rc<Map>], target: &str) -> Option<Value> {
     lows.iter()
         .rev()
         .find(|c| text(c, "__id__") == target || text(c, "name") == target)
@@ -83,11 +88,15 @@ impl Engine<'_> {
         chunks: &[usize],
         mut running: IndexMap<String, Map>,
     ) -> Result<IndexMap<String, Map>, RunError> {
-        let lows: Vec<Map> = chunks.iter().map(|&c| self.low(c).clone()).collect();
-        let crefs: Vec<(Cref, &Map)> = lows.iter().map(|l| (cref_of(l), l)).collect();
+        let lows: Vec<Rc<Map>> = chunks.iter().map(|&c| self.low_rc(c)).collect();
+        let listeners = listeners(&lows);
+        if listeners.is_empty() {
+            return Ok(running);
+        }
+        let crefs: Vec<(Cref, &Map)> = lows.iter().map(|l| (cref_of(l), &**l)).collect();
         let mut watchers: Vec<Map> = Vec::new();
         let mut errors: IndexMap<String, Map> = IndexMap::new();
-        for listener in listeners(&lows) {
+        for listener in listeners {
             for target in &listener.targets {
                 let target = match target {
                     Value::Map(_) => target.clone(),

@@ -119,11 +119,13 @@ impl Engine<'_> {
 
     /// Without a `mod_watch`, `watch` is plain `require` (Salt mutates the chunk).
     pub(super) fn watch_to_require(&mut self, low: usize) {
-        let state = text(self.low(low), "state");
-        if has_mod_watch(&state) {
+        if self.ident(low).is_none_or(|i| has_mod_watch(&i.state)) {
             return;
         }
         for (from, to) in [("watch", "require"), ("watch_any", "require_any")] {
+            if !self.low(low).contains_key(from) {
+                continue;
+            }
             let Some(l) = self.low_mut(low) else { return };
             let Some(moved) = l.shift_remove(from) else { continue };
             match l.get_mut(to) {
@@ -172,7 +174,7 @@ impl Engine<'_> {
         pre: bool,
     ) -> Result<(Status, ReqIndex), RunError> {
         self.watch_to_require(low);
-        let data = self.low(low).clone();
+        let data = self.low_rc(low);
         let state = text(&data, "state");
         let present = PRESENT_KEYS.iter().any(|k| data.contains_key(*k))
             || (has_mod_watch(&state) && (data.contains_key("watch") || data.contains_key("watch_any")));
@@ -213,7 +215,7 @@ impl Engine<'_> {
             let run_dict = if is_prereq { &self.pre } else { running };
             let mut stats: Vec<&'static str> = Vec::new();
             for &c in idxs {
-                let found = match run_dict.get(&self.tag(c)) {
+                let found = match run_dict.get(self.tag_ref(c)) {
                     None => vec!["unmet"],
                     Some(ret) => req_stats(r_state, ret),
                 };
@@ -240,7 +242,7 @@ impl Engine<'_> {
         if !is_prereq {
             keys.push("prerequired");
         }
-        let data = self.low(low).clone();
+        let data = self.low_rc(low);
         let mut found_all = Vec::new();
         let mut lost: Lost = Vec::new();
         for requisite in keys {
@@ -280,8 +282,10 @@ impl Engine<'_> {
                 "prerequired" if key != "sls" => Some("__prerequired__"),
                 _ => None,
             };
-            if let (Some(flag), Some(l)) = (mark, self.low_mut(c)) {
-                l.insert(flag.into(), Value::Bool(true));
+            if let Some(flag) = mark {
+                if let Some(l) = self.low_mut(c) {
+                    l.insert(flag.into(), Value::Bool(true));
+                }
             }
             found.push(c);
         }

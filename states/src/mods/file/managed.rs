@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use brine_common::{Map, Value};
 use brine_modules::file::ops::{self, NewPerms};
-use brine_modules::file::perms::{check_perms, owner_matches, owner_of, PermsWanted};
+use brine_modules::file::perms::{check_perms, check_perms_from, owner_matches, owner_of, Owner, PermsWanted};
 use brine_modules::file::stat::{normalize_mode, normalize_mode_str};
 use brine_modules::file::text::contents_diff;
 use brine_modules::file::{default_file_mode, stats};
@@ -565,15 +565,28 @@ fn apply(
 }
 
 /// The bytes of the file at `path` whose `lstat` is `meta`, read into a
-/// buffer of its size (no `fstat`); empty when it cannot be read.
+/// buffer one byte larger than its size (no `fstat`): a short first read is
+/// the end of a regular file, so an unchanged file costs one `read`. Empty
+/// when it cannot be read.
 fn read_current(path: &Path, meta: &Metadata) -> Vec<u8> {
     use std::io::Read;
-    let Ok(file) = std::fs::File::open(path) else {
+    let Ok(mut file) = std::fs::File::open(path) else {
         return Vec::new();
     };
     let hint = if meta.is_file() { meta.len().min(1 << 26) as usize } else { 0 };
-    let mut buf = Vec::with_capacity(hint + 1);
-    match (&file).take(u64::MAX).read_to_end(&mut buf) {
+    let mut buf = vec![0; hint + 1];
+    let first = loop {
+        match file.read(&mut buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return Vec::new(),
+            Ok(n) => break n,
+        }
+    };
+    if first < buf.len() {
+        buf.truncate(first);
+        return buf;
+    }
+    match file.read_to_end(&mut buf) {
         Ok(_) => buf,
         Err(_) => Vec::new(),
     }
@@ -590,9 +603,11 @@ fn update_existing(
     let p = path(&m.name);
     let is_link = found.file_type().is_symlink();
     let real = if is_link && m.follow_symlinks { std::fs::canonicalize(&p).unwrap_or(p.clone()) } else { p.clone() };
+    let mut written = false;
     if let Some(data) = &want.data {
         let current = if real == p { read_current(&real, found) } else { std::fs::read(&real).unwrap_or_default() };
         if current != *data {
+            written = true;
             let diff = if obfuscated(call) {
                 "<Obfuscated Template>".to_string()
             } else if !m.show_changes {
@@ -611,8 +626,14 @@ fn update_existing(
     if is_link && !m.follow_symlinks && ops::is_link(&p) {
         commit(call, m, &p, want.data.as_deref().unwrap_or_default())?;
         ret.changes.insert("diff".into(), Value::str("Replace symbolic link with regular file"));
+        written = true;
     }
-    let report = check_perms(&p, &wanted(m, mode), false)?;
+    // An untouched regular file still has the owner and mode of the preflight `lstat`.
+    let report = if written || is_link {
+        check_perms(&p, &wanted(m, mode), false)?
+    } else {
+        check_perms_from(&p, &wanted(m, mode), false, Owner::from_meta(found, false))?
+    };
     merge_perms(&mut ret, report, false);
     if !ret.changes.is_empty() {
         ret.comment = format!("File {} updated", m.name);
