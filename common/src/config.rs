@@ -71,7 +71,7 @@ pub fn defaults(role: Role) -> Map {
     });
     let mut map = match json(common) {
         Value::Map(m) => m,
-        _ => Map::new(),
+        _ => Map::default(),
     };
     let specific = match role {
         Role::Minion => serde_json::json!({
@@ -124,7 +124,7 @@ fn load_file(path: &Path) -> Result<Map, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
     match yaml::load(&text).map_err(|source| ConfigError::Yaml { path: path.into(), source })? {
         Value::Map(m) => Ok(m),
-        Value::Null => Ok(Map::new()),
+        Value::Null => Ok(Map::default()),
         _ => Err(ConfigError::NotAMap { path: path.into() }),
     }
 }

@@ -738,7 +738,7 @@ mod tests {
     fn map(j: serde_json::Value) -> Map {
         match Value::from_json(&j) {
             Value::Map(m) => m,
-            _ => Map::new(),
+            _ => Map::default(),
         }
     }
 

@@ -9,7 +9,28 @@
 use indexmap::IndexMap;
 
 /// An insertion-ordered mapping, as a Python 3.7+ dict.
-pub type Map = IndexMap<String, Value>;
+pub type Map = IndexMap<String, Value, MapHasher>;
+
+/// The hasher of [`Map`]: foldhash with a per-process random seed, and no
+/// state in the map itself (so a `Value` stays 64 bytes). Keys come from
+/// configuration and trusted peers; foldhash's seeding still keeps colliding
+/// keys from being precomputed.
+#[derive(Clone, Copy, Default, Debug)]
+pub struct MapHasher;
+
+/// An empty [`Map`] with room for `n` entries.
+pub fn map_with_capacity(n: usize) -> Map {
+    Map::with_capacity_and_hasher(n, MapHasher)
+}
+
+impl std::hash::BuildHasher for MapHasher {
+    type Hasher = foldhash::fast::FoldHasher<'static>;
+
+    #[inline]
+    fn build_hasher(&self) -> Self::Hasher {
+        foldhash::fast::FoldHasher::with_seed(0x9e37_79b9_7f4a_7c15, foldhash::SharedSeed::global_random())
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Default)]
 pub enum Value {
@@ -310,7 +331,7 @@ mod tests {
 
     #[test]
     fn repr_matches_python() {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("a".into(), Value::List(vec![Value::Int(1), Value::Null, Value::Bool(true)]));
         m.insert("b".into(), Value::str("it's"));
         assert_eq!(Value::Map(m).py_repr(), r#"{'a': [1, None, True], 'b': "it's"}"#);

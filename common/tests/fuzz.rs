@@ -146,7 +146,7 @@ const YAML_TOKENS: &[&[u8]] = &[
 ];
 
 fn messages() -> Vec<(Vec<u8>, &'static str)> {
-    let mut grains = Map::new();
+    let mut grains = Map::default();
     grains.insert("os".into(), Value::str("Debian"));
     grains.insert("ipv4".into(), Value::List(vec![Value::str("10.0.0.1"), Value::str("127.0.0.1")]));
     grains.insert("num_cpus".into(), Value::Int(2));
@@ -199,7 +199,7 @@ fn messages() -> Vec<(Vec<u8>, &'static str)> {
             tgt_type: "glob".into(),
             fun: "test.echo".into(),
             arg: vec![Value::str("{{ 7*7 }}")],
-            kwarg: Map::new(),
+            kwarg: Map::default(),
             delimiter: ":".into(),
             timeout: 5,
             wait: true,
@@ -207,7 +207,7 @@ fn messages() -> Vec<(Vec<u8>, &'static str)> {
         .unwrap(),
         "cli_request",
     );
-    add(encode(&CliRequest::Runner { fun: "jobs.list_jobs".into(), arg: vec![], kwarg: Map::new() }).unwrap(), "cli_request");
+    add(encode(&CliRequest::Runner { fun: "jobs.list_jobs".into(), arg: vec![], kwarg: Map::default() }).unwrap(), "cli_request");
     add(encode(&CliEvent::Published { jid: job.jid.clone(), minions: vec!["node1".into()] }).unwrap(), "cli_event");
     add(encode(&CliEvent::Return(ret)).unwrap(), "cli_event");
     add(encode(&CliEvent::NoReturn { id: "node2".into(), reason: Missing::NotConnected }).unwrap(), "cli_event");

@@ -75,7 +75,7 @@ impl Collector {
 
     /// All core grains for the minion configured by `opts`.
     pub fn collect(&self, opts: &Map) -> Map {
-        let mut g = Map::new();
+        let mut g = Map::default();
         let root = &self.root;
         let path_var = self.env("PATH").unwrap_or("");
         let ifaces = self.current_interfaces();

@@ -70,7 +70,7 @@ fn gpu_device(root: &Root, dir: &str) -> Option<Value> {
     let (vendor_name, model) = pci_names(root, vendor_id, device_id);
     let words: Vec<String> = vendor_name.to_lowercase().split(|c: char| !c.is_ascii_alphanumeric()).map(str::to_string).collect();
     let vendor = KNOWN_GPU_VENDORS.iter().find(|v| words.iter().any(|w| w == *v)).copied().unwrap_or("unknown");
-    let mut gpu = Map::new();
+    let mut gpu = Map::default();
     gpu.insert("vendor".into(), vendor.into());
     gpu.insert("model".into(), model.into());
     Some(Value::Map(gpu))

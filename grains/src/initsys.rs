@@ -82,7 +82,7 @@ pub fn systemd(root: &Root, path_var: &str, g: &mut Map) {
         .into_iter()
         .flatten()
         .find_map(|file| feature_string(&string_constants(root, file)?));
-    let mut info = Map::new();
+    let mut info = Map::default();
     info.insert("version".into(), version.unwrap_or_else(|| "UNDEFINED".into()).into());
     info.insert("features".into(), features.unwrap_or_default().into());
     g.insert("systemd".into(), Value::Map(info));

@@ -230,7 +230,7 @@ impl Resolv {
 
     fn into_map(self) -> Map {
         let list = |v: Vec<String>| Value::List(v.into_iter().map(Value::Str).collect());
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("nameservers".into(), list(self.nameservers));
         m.insert("ip4_nameservers".into(), list(self.ip4));
         m.insert("ip6_nameservers".into(), list(self.ip6));

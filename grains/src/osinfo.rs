@@ -429,10 +429,10 @@ mod tests {
 
     #[test]
     fn osrelease_data_keeps_text_parts() {
-        let mut g = Map::new();
+        let mut g = Map::default();
         osrelease_data("CentOS Stream", "CentOS Stream", "9", &mut g);
         assert_eq!(g.get("osfinger"), Some(&Value::str("CentOS Stream-9")));
-        let mut g = Map::new();
+        let mut g = Map::default();
         osrelease_data("Foo", "Foo", "rolling.2", &mut g);
         assert_eq!(g.get("osrelease_info"), Some(&Value::List(vec![Value::str("rolling"), Value::Int(2)])));
         assert!(!g.contains_key("osmajorrelease"));

@@ -76,7 +76,7 @@ fn group_name(root: &Root, gid: u32) -> Option<String> {
 /// to en_US), the lowercased preferred encoding, and the zone abbreviation.
 pub fn locale_info(lc_ctype: Option<&str>, timezone: Option<String>, g: &mut Map) {
     let (language, encoding) = python_getlocale(lc_ctype.unwrap_or(""));
-    let mut info = Map::new();
+    let mut info = Map::default();
     info.insert("defaultlanguage".into(), language.into());
     info.insert("defaultencoding".into(), encoding.clone().into());
     info.insert("detectedencoding".into(), encoding.to_lowercase().into());

@@ -37,12 +37,12 @@ pub fn static_grains(opts: &Map, conf_dir: &Path) -> Result<Map, GrainsError> {
 /// A missing file is no grains; an empty one too.
 fn grains_file(path: &Path) -> Result<Map, GrainsError> {
     if !path.is_file() {
-        return Ok(Map::new());
+        return Ok(Map::default());
     }
     let text = std::fs::read_to_string(path).map_err(|source| GrainsError::Read { path: path.to_path_buf(), source })?;
     match brine_common::yaml::load(&text) {
         Ok(Value::Map(m)) => Ok(m),
-        Ok(Value::Null) => Ok(Map::new()),
+        Ok(Value::Null) => Ok(Map::default()),
         Ok(other) => Err(GrainsError::NotAMapping { path: path.to_path_buf(), found: other.type_name() }),
         Err(source) => Err(GrainsError::Yaml { path: path.to_path_buf(), source }),
     }

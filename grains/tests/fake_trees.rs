@@ -62,7 +62,7 @@ impl Drop for Tree {
 }
 
 fn opts() -> Map {
-    let mut o = Map::new();
+    let mut o = Map::default();
     o.insert("id".into(), Value::str("vm"));
     o.insert("master".into(), Value::str("salt"));
     o
@@ -482,7 +482,7 @@ fn disks_efi_and_gpus() {
     assert_eq!(get(&g, "efi"), &Value::Bool(true));
     assert_eq!(get(&g, "efi-secure-boot"), &Value::Bool(true));
     assert_eq!(get(&g, "num_gpus"), &Value::Int(1));
-    let mut gpu = Map::new();
+    let mut gpu = Map::default();
     gpu.insert("vendor".into(), s("nvidia"));
     gpu.insert("model".into(), s("GP107 [GeForce GTX 1050 Ti]"));
     assert_eq!(get(&g, "gpus"), &Value::List(vec![Value::Map(gpu)]));
@@ -492,7 +492,7 @@ fn disks_efi_and_gpus() {
 fn static_grains_from_config_option() {
     let conf = Tree::new("conf");
     let mut o = opts();
-    let mut statics = Map::new();
+    let mut statics = Map::default();
     statics.insert("role".into(), s("web"));
     statics.insert("os".into(), s("Custom"));
     o.insert("grains".into(), Value::Map(statics));
@@ -524,7 +524,7 @@ fn grains_file_is_overridden_by_config_option() {
     let conf = Tree::new("conf-file");
     conf.file("/grains", "role: db\nrack: r1\n");
     let mut o = opts();
-    let mut statics = Map::new();
+    let mut statics = Map::default();
     statics.insert("role".into(), s("web"));
     o.insert("grains".into(), Value::Map(statics));
     let got = static_grains(&o, &conf.0).expect("static grains");

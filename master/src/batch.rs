@@ -62,7 +62,7 @@ fn publish_window(opts: &Map, mut req: PublishRequest, ids: Vec<String>, tx: mps
 
 /// The minions of the target that answer a `test.ping`, and those that do not.
 fn gather(opts: &Map, req: &PublishRequest) -> Result<(Vec<String>, Vec<String>), ClientError> {
-    let ping = PublishRequest { fun: "test.ping".into(), arg: Vec::new(), kwarg: Map::new(), wait: true, ..req.clone() };
+    let ping = PublishRequest { fun: "test.ping".into(), arg: Vec::new(), kwarg: Map::default(), wait: true, ..req.clone() };
     let mut client = Client::connect(opts)?;
     client.send(&CliRequest::Publish(ping))?;
     let (mut up, mut targeted) = (Vec::new(), Vec::new());

@@ -94,7 +94,7 @@ impl GitPillar {
 
 fn source(entry: &Value, base: &str, cache: &Path) -> Result<Source, GitPillarError> {
     let (spec, params) = match entry {
-        Value::Str(s) => (s.clone(), Map::new()),
+        Value::Str(s) => (s.clone(), Map::default()),
         Value::Map(m) if m.len() == 1 => {
             let (k, v) = m.iter().next().ok_or_else(|| GitPillarError::BadEntry(entry.py_repr()))?;
             let params = v.as_list().unwrap_or_default().iter().filter_map(Value::as_map).flatten().map(|(k, v)| (k.clone(), v.clone())).collect();
@@ -207,7 +207,7 @@ mod tests {
             "cachedir": "/c", "ext_pillar": [{"cmd_yaml": "x"}, {"git": ["master /a", "dev /b"]}]
         })) {
             Value::Map(m) => m,
-            _ => Map::new(),
+            _ => Map::default(),
         };
         let gp = GitPillar::from_opts(&opts).unwrap();
         let urls: Vec<&str> = gp.sources.iter().map(|s| s.url.as_str()).collect();

@@ -44,7 +44,7 @@ pub fn get(master: &Master, tgt: &Value, tgt_type: &str, fun: &str) -> Reply {
         }
     }
     let by_function = functions.len() > 1;
-    let mut ret = Map::new();
+    let mut ret = Map::default();
     for id in minions {
         let mine = master.data.get(&id).map(|d| d.mine).unwrap_or_default();
         for f in &functions {
@@ -60,7 +60,7 @@ pub fn get(master: &Master, tgt: &Value, tgt_type: &str, fun: &str) -> Reply {
 }
 
 fn insert_nested(ret: &mut Map, outer: &str, inner: &str, v: Value) {
-    let slot = ret.entry(outer.to_string()).or_insert_with(|| Value::Map(Map::new()));
+    let slot = ret.entry(outer.to_string()).or_insert_with(|| Value::Map(Map::default()));
     if let Value::Map(m) = slot {
         m.insert(inner.to_string(), v);
     }

@@ -67,7 +67,7 @@ pub fn matching(master: &Master, tgt: &Value, tgt_type: &str, delimiter: &str) -
 }
 
 fn matches_minion(master: &Master, id: &str, tgt: &Value, tgt_type: &str, delimiter: &str, nodegroups: &Map) -> Result<bool, String> {
-    let empty = Map::new();
+    let empty = Map::default();
     master.data.with(id, |data| {
         let (grains, pillar) = data.map_or((&empty, &empty), |d| (&d.grains, &d.pillar));
         let md = MatchData { id, grains, pillar, nodegroups };

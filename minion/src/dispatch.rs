@@ -51,12 +51,12 @@ pub fn call(opts: &Map, grains: &Map, sources: &dyn Sources, fun: &str, call: &C
             opts.insert(key.into(), v.clone());
         }
     }
-    let mut saltfns = SaltFns::new(opts.clone(), grains.clone(), Map::new());
+    let mut saltfns = SaltFns::new(opts.clone(), grains.clone(), Map::default());
     let hook = sources.hook();
     if let Some(hook) = &hook {
         saltfns.set_hook(hook.clone());
     }
-    let mut pillar = if reads_pillar(fun) { sources.pillar(&opts, &saltfns) } else { Map::new() };
+    let mut pillar = if reads_pillar(fun) { sources.pillar(&opts, &saltfns) } else { Map::default() };
     if let Some(Value::Map(o)) = call.kwargs.get("pillar") {
         pillar::merge_recurse(&mut pillar, o);
     }
@@ -159,14 +159,14 @@ mod tests {
         }
         fn pillar(&self, _: &Map, _: &SaltFns) -> Map {
             self.0.set(self.0.get() + 1);
-            Map::new()
+            Map::default()
         }
     }
 
     #[test]
     fn pillar_is_compiled_only_for_functions_that_may_read_it() {
         let src = Counting(Cell::new(0));
-        let (opts, grains) = (Map::new(), Map::new());
+        let (opts, grains) = (Map::default(), Map::default());
         for fun in ["test.ping", "test.version", "saltutil.running"] {
             assert_eq!(call(&opts, &grains, &src, fun, &CallArgs::default()).retcode, 0, "{fun}");
         }

@@ -49,7 +49,7 @@ impl Sources for LocalMinion {
     }
 
     fn pillar(&self, _opts: &Map, saltfns: &SaltFns) -> Map {
-        let empty = Map::new();
+        let empty = Map::default();
         let renderer = Renderer::new(&self.opts, &self.grains, &empty, &self.pillar_files, saltfns);
         pillar::compile(&self.opts, &self.grains, &self.pillar_files, &renderer)
     }

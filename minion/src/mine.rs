@@ -21,7 +21,7 @@ struct Definition {
 
 /// Salt's `parse_function_definition`, without the ACL keys.
 fn parse(alias: &str, def: &Value) -> Definition {
-    let (mut args, mut kwargs) = (Vec::new(), Map::new());
+    let (mut args, mut kwargs) = (Vec::new(), Map::default());
     match def {
         Value::Map(m) => kwargs.extend(m.clone()),
         Value::List(items) => {
@@ -44,10 +44,10 @@ fn parse(alias: &str, def: &Value) -> Definition {
 fn functions(opts: &Map, pillar: &Map, call: &CallArgs) -> Map {
     match call.kwargs.get("mine_functions") {
         Some(Value::Map(m)) => return m.clone(),
-        Some(Value::List(l)) => return l.iter().map(|f| (f.py_str(), Value::Map(Map::new()))).collect(),
+        Some(Value::List(l)) => return l.iter().map(|f| (f.py_str(), Value::Map(Map::default()))).collect(),
         _ => {}
     }
-    let mut all = Map::new();
+    let mut all = Map::default();
     for source in [opts, pillar] {
         if let Some(Value::Map(m)) = source.get("mine_functions") {
             all.extend(m.clone());
@@ -62,7 +62,7 @@ pub fn update(opts: &Map, pillar: &Map, saltfns: &SaltFns, sources: &dyn Sources
     if configured.is_empty() {
         return Ok(Value::Null);
     }
-    let mut data = Map::new();
+    let mut data = Map::default();
     for (alias, def) in &configured {
         let d = parse(alias, def);
         match saltfns.call(&d.fun, &d.args, &d.kwargs) {

@@ -27,7 +27,7 @@ pub struct Overrides {
 }
 
 fn roots_override(opts: &mut Map, key: &str, dir: &Path) {
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert("base".into(), Value::List(vec![Value::Str(dir.to_string_lossy().into_owned())]));
     opts.insert(key.into(), Value::Map(m));
 }

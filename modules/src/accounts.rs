@@ -42,7 +42,7 @@ impl UserInfo {
 
     /// Salt's `user.info` dict.
     pub fn to_value(&self) -> Value {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("gid".into(), Value::Int(i64::from(self.gid)));
         m.insert("groups".into(), Value::List(self.groups.iter().map(Value::str).collect()));
         m.insert("home".into(), Value::str(&self.home));
@@ -68,7 +68,7 @@ pub struct GroupInfo {
 
 impl GroupInfo {
     pub fn to_value(&self) -> Value {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("name".into(), Value::str(&self.name));
         m.insert("passwd".into(), Value::str(&self.passwd));
         m.insert("gid".into(), Value::Int(i64::from(self.gid)));

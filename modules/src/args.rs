@@ -191,10 +191,10 @@ mod tests {
 
     #[test]
     fn binds_positional_keyword_and_defaults() {
-        let b = SIG.bind("echo", &[Value::str("hi")], &Map::new()).unwrap();
+        let b = SIG.bind("echo", &[Value::str("hi")], &Map::default()).unwrap();
         assert_eq!(b.get("text"), &Value::str("hi"));
         assert_eq!(b.get("count"), &Value::Int(1));
-        let mut kw = Map::new();
+        let mut kw = Map::default();
         kw.insert("count".into(), Value::Int(3));
         let b = SIG.bind("echo", &[Value::str("hi")], &kw).unwrap();
         assert_eq!(b.get("count"), &Value::Int(3));
@@ -202,11 +202,11 @@ mod tests {
 
     #[test]
     fn python_error_messages() {
-        let e = SIG.bind("echo", &[], &Map::new()).unwrap_err();
+        let e = SIG.bind("echo", &[], &Map::default()).unwrap_err();
         assert_eq!(e.to_string(), "echo() missing 1 required positional argument: 'text'");
-        let e = SIG.bind("echo", &[Value::Int(1), Value::Int(2), Value::Int(3)], &Map::new()).unwrap_err();
+        let e = SIG.bind("echo", &[Value::Int(1), Value::Int(2), Value::Int(3)], &Map::default()).unwrap_err();
         assert_eq!(e.to_string(), "echo() takes from 1 to 2 positional arguments but 3 were given");
-        let mut kw = Map::new();
+        let mut kw = Map::default();
         kw.insert("bogus".into(), Value::Int(1));
         let e = SIG.bind("echo", &[Value::Int(1)], &kw).unwrap_err();
         assert_eq!(e.to_string(), "echo() got an unexpected keyword argument 'bogus'");

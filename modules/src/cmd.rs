@@ -124,7 +124,7 @@ pub struct RunResult {
 impl RunResult {
     /// `{pid, retcode, stdout, stderr}` in Salt's key order.
     pub fn to_value(&self) -> Value {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("pid".into(), Value::Int(self.pid));
         m.insert("retcode".into(), Value::Int(self.retcode));
         m.insert("stdout".into(), Value::str(&self.stdout));
@@ -487,13 +487,13 @@ mod tests {
     use crate::{call, SystemRunner};
 
     fn ctx_call(name: &str, cmd: &str, kw: Map) -> Result<Value, ModuleError> {
-        let m = Map::new();
+        let m = Map::default();
         let ctx = Ctx::new(&m, &m, &m, &SystemRunner);
         call(name, &[Value::str(cmd)], &kw, &ctx)
     }
 
     fn shell_kw() -> Map {
-        let mut kw = Map::new();
+        let mut kw = Map::default();
         kw.insert("python_shell".into(), Value::Bool(true));
         kw.insert("cwd".into(), Value::str("/"));
         kw
@@ -515,7 +515,7 @@ mod tests {
 
     #[test]
     fn without_shell_words_are_split() {
-        let mut kw = Map::new();
+        let mut kw = Map::default();
         kw.insert("cwd".into(), Value::str("/"));
         let v = ctx_call("cmd.run_stdout", "echo 'a  b' c", kw).unwrap();
         assert_eq!(v, Value::str("a  b c"));
@@ -524,7 +524,7 @@ mod tests {
     #[test]
     fn env_success_retcodes_and_timeout() {
         let mut kw = shell_kw();
-        let mut env = Map::new();
+        let mut env = Map::default();
         env.insert("FOO".into(), Value::Int(5));
         kw.insert("env".into(), Value::Map(env));
         kw.insert("success_retcodes".into(), Value::str("0,5"));

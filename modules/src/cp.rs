@@ -297,7 +297,7 @@ mod tests {
         std::fs::write(root.join("tree/sub/a.txt"), "hello\n").unwrap();
         std::fs::write(root.join("tree/b.txt"), "top\n").unwrap();
         let o = opts(&root);
-        let m = Map::new();
+        let m = Map::default();
         let ctx = Ctx::new(&o, &m, &m, &SystemRunner);
         let cached = call("cp.cache_file", &[Value::str("salt://sub/a.txt")], &m, &ctx).unwrap();
         let expected = root.join("cache/files/base/sub/a.txt");
@@ -311,7 +311,7 @@ mod tests {
         let dest = root.join("out/x.txt").to_string_lossy().into_owned();
         let args = [Value::str("salt://sub/a.txt"), Value::str(&dest)];
         assert_eq!(call("cp.get_file", &args, &m, &ctx).unwrap(), Value::Bool(false), "no makedirs");
-        let mut kw = Map::new();
+        let mut kw = Map::default();
         kw.insert("makedirs".into(), Value::Bool(true));
         assert_eq!(call("cp.get_file", &args, &kw, &ctx).unwrap(), Value::str(&dest));
         let missing = [Value::str("salt://nope"), Value::str(&dest)];
@@ -319,7 +319,7 @@ mod tests {
         assert!(call("cp.get_file", &[Value::str("/etc/hostname"), Value::str(&dest)], &m, &ctx).is_err());
         let listed = call("cp.list_master", &[], &m, &ctx).unwrap();
         assert_eq!(listed, Value::from_json(&serde_json::json!(["b.txt", "sub/a.txt"])));
-        let mut kw = Map::new();
+        let mut kw = Map::default();
         kw.insert("prefix".into(), Value::str("sub"));
         assert_eq!(
             call("cp.list_master", &[], &kw, &ctx).unwrap(),

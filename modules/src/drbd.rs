@@ -34,12 +34,12 @@ struct Resource {
 
 impl Resource {
     fn to_value(&self) -> Value {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("resource name".into(), Value::str(&self.name));
         m.insert("local role".into(), Value::str(&self.role));
         m.insert("local volumes".into(), Value::List(self.local_volumes.iter().cloned().map(Value::Map).collect()));
         let peers = self.peers.iter().map(|p| {
-            let mut pm = Map::new();
+            let mut pm = Map::default();
             pm.insert("peernode name".into(), Value::str(&p.name));
             pm.insert(p.state.0.clone(), Value::str(&p.state.1));
             pm.insert("peer volumes".into(), Value::List(p.volumes.iter().cloned().map(Value::Map).collect()));
@@ -101,7 +101,7 @@ pub fn parse_status(text: &str) -> Result<Value, ModuleError> {
         match section(line) {
             Section::Empty => {}
             Section::Unknown => {
-                let mut m = Map::new();
+                let mut m = Map::default();
                 m.insert("Unknown parser".into(), Value::str(line));
                 return Ok(Value::Map(m));
             }
@@ -151,7 +151,7 @@ fn overview_line(line: &str) -> Result<Map, ModuleError> {
     let (local_role, partner_role) = overview_field(field(2)?);
     let (local_disk, partner_disk) = overview_field(field(3)?);
     if !local_disk.starts_with("UpTo") {
-        return Ok(Map::new());
+        return Ok(Map::default());
     }
     let synced = partner_disk.starts_with("UpTo");
     let mut ret: Map = [
@@ -180,7 +180,7 @@ fn overview_line(line: &str) -> Result<Map, ModuleError> {
 
 /// Salt's `drbd.overview`: the dict of the last line (Salt keeps only that).
 pub fn parse_overview(text: &str) -> Result<Map, ModuleError> {
-    let mut ret = Map::new();
+    let mut ret = Map::default();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         ret = overview_line(line)?;
     }

@@ -378,7 +378,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("brine-filemod-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let m = Map::new();
+        let m = Map::default();
         let ctx = Ctx::new(&m, &m, &m, &SystemRunner);
         let f = Value::str(dir.join("f").to_string_lossy());
         let out = call("file.write", &[f.clone(), Value::str("a"), Value::str("b")], &m, &ctx).unwrap();
@@ -394,7 +394,7 @@ mod tests {
 
     #[test]
     fn path_helpers_are_pythons_posixpath() {
-        let m = Map::new();
+        let m = Map::default();
         let ctx = Ctx::new(&m, &m, &m, &SystemRunner);
         let one = |f: &str, p: &str| call(f, &[Value::str(p)], &m, &ctx).unwrap().py_str();
         for (p, dir, base) in [("/a/b", "/a", "b"), ("/a/b/", "/a/b", ""), ("a", "", "a"), ("/a", "/", "a"), ("//x", "//", "x")] {

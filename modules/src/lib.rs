@@ -194,7 +194,7 @@ mod tests {
 
     #[test]
     fn call_reports_unknown_functions() {
-        let empty = Map::new();
+        let empty = Map::default();
         let runner = SystemRunner;
         let ctx = Ctx::new(&empty, &empty, &empty, &runner);
         let err = call("nope.fun", &[], &empty, &ctx).unwrap_err();

@@ -109,8 +109,8 @@ fn realpath(path: &str) -> String {
 
 /// Salt's `lvm.pvdisplay`: `{device: {...}}`, empty when pvdisplay fails.
 pub fn pvdisplay(ctx: &Ctx, pvname: &str, real: bool, quiet: bool) -> Result<Map, ModuleError> {
-    let Some(rows) = report(ctx, "pvdisplay", pvname, quiet, PV_FIELDS)? else { return Ok(Map::new()) };
-    let mut ret = Map::new();
+    let Some(rows) = report(ctx, "pvdisplay", pvname, quiet, PV_FIELDS)? else { return Ok(Map::default()) };
+    let mut ret = Map::default();
     for mut row in rows {
         let device = row.get(PV_FIELDS[0]).map(Value::py_str).unwrap_or_default();
         let key = if real { realpath(&device) } else { device };
@@ -264,7 +264,7 @@ pub fn vgextend(ctx: &Ctx, vgname: &str, devices: &[String], force: bool) -> Res
     let mut argv = vec!["vgextend".to_string(), vgname.to_string(), force_flag(force)];
     argv.extend(devices.iter().cloned());
     let out = run(ctx, argv, false)?;
-    let mut ret = Map::new();
+    let mut ret = Map::default();
     ret.insert(
         "Output from vgextend".into(),
         outcome(&out, format!("Volume group \"{vgname}\" successfully extended")),
@@ -379,11 +379,11 @@ pub fn lvresize(
     match (size, extents) {
         (Some(s), None) => argv.extend(["-L".into(), s.to_string()]),
         (None, Some(e)) => argv.extend(["-l".into(), e.to_string()]),
-        _ => return Ok(Map::new()),
+        _ => return Ok(Map::default()),
     }
     argv.push(lvpath.to_string());
     let out = run(ctx, argv, false)?;
-    let mut ret = Map::new();
+    let mut ret = Map::default();
     ret.insert(
         "Output from lvresize".into(),
         outcome(&out, format!("Logical volume \"{lvpath}\" successfully resized.")),

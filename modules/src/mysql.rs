@@ -153,7 +153,7 @@ fn query_time(elapsed: f64) -> Value {
     } else {
         format!("{}s", py_round(elapsed, 2))
     };
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert("human".into(), Value::Str(human));
     m.insert("raw".into(), Value::Str(py_round(elapsed, 5)));
     Value::Map(m)
@@ -167,10 +167,10 @@ pub fn query(ctx: &Ctx, conn: &Conn, database: &str, query: &str) -> Result<Valu
     let start = Instant::now();
     let out = match run(ctx, conn, &text, Some(database))? {
         Ok(out) => out,
-        Err(QueryError::Connect(_)) => return Ok(Value::Map(Map::new())),
+        Err(QueryError::Connect(_)) => return Ok(Value::Map(Map::default())),
         Err(QueryError::Query(_)) => return Ok(Value::Bool(false)),
     };
-    let mut ret = Map::new();
+    let mut ret = Map::default();
     ret.insert("query time".into(), query_time(start.elapsed().as_secs_f64()));
     let (columns, rows) = parse_batch(&out);
     if !select {

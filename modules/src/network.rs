@@ -64,7 +64,7 @@ fn address(cols: &[&str]) -> Option<(String, Map)> {
     let (kind, value) = (*cols.first()?, *cols.get(1)?);
     let (addr, cidr) = value.split_once('/').unwrap_or((value, "32"));
     let after = |key: &str| cols.iter().position(|c| *c == key).and_then(|i| cols.get(i + 1)).map(|s| Value::str(*s));
-    let mut obj = Map::new();
+    let mut obj = Map::default();
     obj.insert("address".into(), Value::str(addr));
     if kind == "inet" {
         obj.insert("netmask".into(), Value::str(netmask(cidr.parse().unwrap_or(32))));
@@ -85,7 +85,7 @@ fn push(data: &mut Map, key: &str, obj: Map) {
 
 fn parse_block(lines: &[&str]) -> Option<(String, Map)> {
     let (name, parent, up) = header(lines.first()?)?;
-    let mut data = Map::new();
+    let mut data = Map::default();
     data.insert("up".into(), Value::Bool(up));
     if let Some(p) = parent {
         data.insert("parent".into(), Value::Str(p));
@@ -113,7 +113,7 @@ fn parse_block(lines: &[&str]) -> Option<(String, Map)> {
 
 /// Salt's `_interfaces_ip`: the last block of each interface wins.
 pub fn parse_ip(text: &str) -> Map {
-    let mut ret = Map::new();
+    let mut ret = Map::default();
     for block in blocks(text) {
         if let Some((name, data)) = parse_block(&block) {
             ret.insert(name, Value::Map(data));
@@ -320,7 +320,7 @@ mod tests {
             return;
         }
         let runner = recorded();
-        let m = Map::new();
+        let m = Map::default();
         let ctx = Ctx::new(&m, &m, &m, &runner);
         let kw = |pairs: &[(&str, Value)]| pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<Map>();
         let ips = |v: Value| v.to_json();

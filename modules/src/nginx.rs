@@ -37,7 +37,7 @@ pub fn configtest(ctx: &Ctx, bin: &str, conf_file: Option<&str>) -> Result<Map, 
     }
     let out = run(ctx, argv)?;
     let ok = out.retcode == 0;
-    let mut ret = Map::new();
+    let mut ret = Map::default();
     ret.insert("comment".into(), Value::str(if ok { "Syntax OK" } else { "Syntax Error" }));
     ret.insert((if ok { "stdout" } else { "stderr" }).into(), Value::Str(out.stderr));
     ret.insert("result".into(), Value::Bool(ok));
@@ -118,7 +118,7 @@ mod tests {
             _ => output(0, "", ""),
         }
         });
-        let m = Map::new();
+        let m = Map::default();
         let ctx = Ctx::new(&m, &m, &m, &runner);
         assert_eq!(version(&ctx, "/usr/sbin/nginx").unwrap(), "1.22.1");
         let ok = Value::Map(configtest(&ctx, "/usr/sbin/nginx", None).unwrap()).to_json();
@@ -150,7 +150,7 @@ mod tests {
         );
         std::fs::write(dir.join("good.conf"), good).unwrap();
         std::fs::write(dir.join("bad.conf"), "events {}\nhttp { server { listen 18080 } }\n").unwrap();
-        let m = Map::new();
+        let m = Map::default();
         let ctx = Ctx::new(&m, &m, &m, &SystemRunner);
         let ok = configtest(&ctx, &bin, Some(&dir.join("good.conf").to_string_lossy())).unwrap();
         assert_eq!(ok.get("result"), Some(&Value::Bool(true)), "{ok:?}");

@@ -124,8 +124,8 @@ pub fn create_argv(q: &ItemCreate) -> Vec<String> {
 
 /// Salt's `__use_new_commands`: the installed pcs is newer than 0.10.
 pub fn use_new_commands(ctx: &Ctx) -> Result<bool, ModuleError> {
-    let installed = crate::call("pkg.version", &[Value::str("pcs")], &Map::new(), ctx)?;
-    let cmp = crate::call("pkg.version_cmp", &[installed, Value::str("0.10")], &Map::new(), ctx)?;
+    let installed = crate::call("pkg.version", &[Value::str("pcs")], &Map::default(), ctx)?;
+    let cmp = crate::call("pkg.version_cmp", &[installed, Value::str("0.10")], &Map::default(), ctx)?;
     Ok(cmp == Value::Int(1))
 }
 

@@ -265,7 +265,7 @@ fn requirement_args(
 }
 
 fn comment_result(comment: String) -> Map {
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert("result".into(), Value::Bool(false));
     m.insert("comment".into(), Value::Str(comment));
     m
@@ -280,7 +280,7 @@ pub fn install(ctx: &Ctx, req: &InstallRequest) -> Result<Map, ModuleError> {
     }
     args.extend(req.options.iter().cloned());
     if req.pkgs.is_empty() && req.requirements.is_empty() && req.editable.is_empty() {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("retcode".into(), Value::Int(0));
         m.insert("stdout".into(), Value::str("No packages to install."));
         return Ok(m);
@@ -295,7 +295,7 @@ pub fn install(ctx: &Ctx, req: &InstallRequest) -> Result<Map, ModuleError> {
 fn run_map(out: RunResult) -> Map {
     match out.to_value() {
         Value::Map(m) => m,
-        _ => Map::new(),
+        _ => Map::default(),
     }
 }
 

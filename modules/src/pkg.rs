@@ -126,14 +126,14 @@ impl PkgError {
     /// The changes made before the failure.
     pub fn changes(&self) -> Map {
         match self {
-            PkgError::Module(_) => Map::new(),
+            PkgError::Module(_) => Map::default(),
             PkgError::Commands { changes, .. } => changes.clone(),
         }
     }
 }
 
 fn errors_info(errors: &[String]) -> Map {
-    let mut info = Map::new();
+    let mut info = Map::default();
     info.insert("errors".into(), Value::List(errors.iter().map(Value::str).collect()));
     info
 }
@@ -203,7 +203,7 @@ pub fn stringify(versions: &Versions) -> IndexMap<String, String> {
 /// Salt's `salt.utils.data.compare_dicts` on version maps, in name order.
 pub fn compare_dicts(old: &IndexMap<String, String>, new: &IndexMap<String, String>) -> Map {
     let names: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
-    let mut changes = Map::new();
+    let mut changes = Map::default();
     for name in names {
         let change = match (old.get(name), new.get(name)) {
             (None, Some(n)) => pair(("old", ""), ("new", n)),
@@ -217,7 +217,7 @@ pub fn compare_dicts(old: &IndexMap<String, String>, new: &IndexMap<String, Stri
 }
 
 fn pair(a: (&str, &str), b: (&str, &str)) -> Value {
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert(a.0.into(), Value::str(a.1));
     m.insert(b.0.into(), Value::str(b.1));
     Value::Map(m)
@@ -227,7 +227,7 @@ fn pair(a: (&str, &str), b: (&str, &str)) -> Value {
 /// (fetched), None (unchanged) or False (ignored or failed).
 pub fn refresh_db(ctx: &Ctx, cache_valid_time: u64, failhard: bool) -> Result<Map, ModuleError> {
     if cache_valid_time > 0 && lists_fresh(cache_valid_time) {
-        return Ok(Map::new());
+        return Ok(Map::default());
     }
     let out = backend(ctx).update(ctx)?;
     if out.retcode != 0 {
@@ -247,7 +247,7 @@ fn lists_fresh(valid_secs: u64) -> bool {
 
 /// The `Get`/`Hit`/`Ign`/`Err` lines of `apt-get update`, and the failed sources.
 pub fn parse_update(out: &str) -> (Map, Vec<String>) {
-    let mut ret = Map::new();
+    let mut ret = Map::default();
     let mut errors = Vec::new();
     for line in out.lines() {
         let cols: Vec<&str> = line.split_whitespace().collect();
@@ -404,7 +404,7 @@ fn plan_install(ctx: &Ctx, req: &InstallRequest, old: &IndexMap<String, String>)
 /// changes `{name: {old, new}}` read from dpkg afterwards.
 pub fn install(ctx: &Ctx, req: &InstallRequest) -> Result<Map, PkgError> {
     if req.targets.is_empty() {
-        return Ok(Map::new());
+        return Ok(Map::default());
     }
     let old = stringify(&package_db(ctx)?.current());
     let plan = plan_install(ctx, req, &old)?;
@@ -415,7 +415,7 @@ pub fn install(ctx: &Ctx, req: &InstallRequest) -> Result<Map, PkgError> {
         (&plan.reinstall, InstallOpts { reinstall: true, ..opts }),
     ];
     let mut errors = plan.errors.clone();
-    let mut changes = Map::new();
+    let mut changes = Map::default();
     if groups.iter().any(|(t, _)| !t.is_empty()) {
         if req.refresh || !backend(ctx).lists_present() {
             refresh_db(ctx, 0, false)?;
@@ -465,7 +465,7 @@ pub fn uninstall(ctx: &Ctx, action: RemoveAction, wanted: &Targets) -> Result<Ma
         targets.extend(match_wildcard(&old_removed, wanted).into_iter().filter(|p| old_removed.contains_key(p)));
     }
     if targets.is_empty() {
-        return Ok(Map::new());
+        return Ok(Map::default());
     }
     let errors: Vec<String> = command_error(backend(ctx).remove(ctx, action, &targets)?).into_iter().collect();
     forget_db(ctx);
@@ -474,7 +474,7 @@ pub fn uninstall(ctx: &Ctx, action: RemoveAction, wanted: &Targets) -> Result<Ma
     let changes = match action {
         RemoveAction::Remove => installed,
         RemoveAction::Purge => {
-            let mut m = Map::new();
+            let mut m = Map::default();
             m.insert("removed".into(), Value::Map(compare_dicts(&old_removed, &stringify(&db.removed))));
             m.insert("installed".into(), Value::Map(installed));
             m
@@ -490,7 +490,7 @@ pub fn uninstall(ctx: &Ctx, action: RemoveAction, wanted: &Targets) -> Result<Ma
 /// changes of the purge-wanted list.
 pub fn unpurge(ctx: &Ctx, names: &[String]) -> Result<Map, ModuleError> {
     if names.is_empty() {
-        return Ok(Map::new());
+        return Ok(Map::default());
     }
     let old = stringify(&package_db(ctx)?.purge_desired);
     backend(ctx).unpurge(ctx, names)?;

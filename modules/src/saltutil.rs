@@ -73,7 +73,7 @@ mod tests {
 
     #[test]
     fn nothing_to_sync_nothing_running() {
-        let m = Map::new();
+        let m = Map::default();
         let ctx = Ctx::new(&m, &m, &m, &SystemRunner);
         let synced = call("saltutil.sync_all", &[], &m, &ctx).unwrap();
         assert_eq!(synced.as_map().map(|s| s.len()), Some(20));

@@ -110,7 +110,7 @@ pub fn status(ctx: &Ctx, name: &str, sig: Option<&str>) -> Result<Value, ModuleE
     if !has_magic(name) {
         return Ok(Value::Bool(backend(ctx).status(ctx, name)?));
     }
-    let mut out = brine_common::Map::new();
+    let mut out = brine_common::Map::default();
     for svc in backend(ctx).get_all(ctx)?.into_iter().filter(|s| fnmatch(s, name)) {
         let running = backend(ctx).status(ctx, &svc)?;
         out.insert(svc, Value::Bool(running));

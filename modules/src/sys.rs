@@ -196,12 +196,24 @@ pub fn local_time(secs: i64, micros: u32) -> LocalTime {
 impl LocalTime {
     /// Python's `time.isoformat()`: `HH:MM:SS.ffffff`, no fraction when zero.
     pub fn iso_time(&self) -> String {
-        let base = format!("{:02}:{:02}:{:02}", self.hour, self.minute, self.second);
-        if self.micros == 0 {
-            base
-        } else {
-            format!("{base}.{:06}", self.micros)
+        // Written digit by digit: every state return carries one.
+        fn digits(out: &mut String, n: u32, width: u32) {
+            for p in (0..width).rev() {
+                out.push(char::from(b'0' + (n / 10u32.pow(p) % 10) as u8));
+            }
         }
+        let mut out = String::with_capacity(15);
+        for (i, part) in [self.hour, self.minute, self.second].into_iter().enumerate() {
+            if i > 0 {
+                out.push(':');
+            }
+            digits(&mut out, part, 2);
+        }
+        if self.micros != 0 {
+            out.push('.');
+            digits(&mut out, self.micros, 6);
+        }
+        out
     }
 
     /// `strftime("%a_%b_%d_%H:%M:%S_%Y")` in the C locale.

@@ -130,7 +130,7 @@ mod tests {
 
     #[test]
     fn lists_and_documents_the_registry() {
-        let m = Map::new();
+        let m = Map::default();
         let ctx = Ctx::new(&m, &m, &m, &SystemRunner);
         let s = |v: &str| Value::str(v);
         let test_fns = call("sys.list_functions", &[s("test")], &m, &ctx).unwrap();
@@ -143,7 +143,7 @@ mod tests {
         }
         let docs = call("sys.doc", &[s("test.sleep")], &m, &ctx).unwrap();
         assert_eq!(docs.get("test.sleep"), Some(&s("test.sleep(length, fire_event=False)")));
-        assert_eq!(call("sys.doc", &[s("test.nope")], &m, &ctx).unwrap(), Value::Map(Map::new()));
+        assert_eq!(call("sys.doc", &[s("test.nope")], &m, &ctx).unwrap(), Value::Map(Map::default()));
         assert!(call("sys.doc", &[s("sys")], &m, &ctx).unwrap().get("sys.doc").is_some());
     }
 }

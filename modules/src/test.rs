@@ -98,7 +98,7 @@ mod tests {
 
     #[test]
     fn functions_return_salt_values() {
-        let m = Map::new();
+        let m = Map::default();
         let ctx = Ctx::new(&m, &m, &m, &SystemRunner);
         assert_eq!(call("test.ping", &[], &m, &ctx).unwrap(), Value::Bool(true));
         assert_eq!(call("test.echo", &[Value::str("hi")], &m, &ctx).unwrap(), Value::str("hi"));
@@ -118,7 +118,7 @@ mod tests {
             })
         };
         let _in = job.enter();
-        let m = Map::new();
+        let m = Map::default();
         let ctx = Ctx::new(&m, &m, &m, &SystemRunner);
         let start = std::time::Instant::now();
         assert!(call("test.sleep", &[Value::Int(30)], &m, &ctx).is_err());

@@ -180,7 +180,7 @@ pub fn single(host: &dyn crate::runtime::Host, args: &[Value], kwargs: &Map, tes
     if crate::mods::lookup(state, function).is_none() {
         return Outcome::errors(vec![format!("Specified state '{fun}' was not found")]);
     }
-    let mut low = Map::new();
+    let mut low = Map::default();
     for (k, v) in kwargs {
         if !matches!(k.as_str(), "fun" | "test" | "queue" | "pillar" | "pillarenv" | "saltenv") && !k.starts_with("__pub_") {
             low.insert(k.clone(), v.clone());

@@ -372,7 +372,7 @@ struct Extends(Map);
 
 impl Extends {
     fn decl(&mut self, id: &str, state: &str) -> &mut Vec<Value> {
-        let body = self.0.entry(id.to_string()).or_insert_with(|| Value::Map(Map::new()));
+        let body = self.0.entry(id.to_string()).or_insert_with(|| Value::Map(Map::default()));
         let Value::Map(body) = body else { unreachable!("extend bodies are maps") };
         let list = body.entry(state.to_string()).or_insert_with(|| Value::List(Vec::new()));
         let Value::List(list) = list else { unreachable!("extend declarations are lists") };
@@ -401,7 +401,7 @@ impl Extends {
             }
         }
         if !found {
-            let mut m = Map::new();
+            let mut m = Map::default();
             m.insert(rkey.to_string(), Value::List(vec![req]));
             list.push(Value::Map(m));
         }
@@ -410,7 +410,7 @@ impl Extends {
 }
 
 fn single(k: &str, v: impl Into<Value>) -> Value {
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert(k.to_string(), v.into());
     Value::Map(m)
 }
@@ -591,7 +591,7 @@ pub fn compile_high_data(high: &Map) -> Vec<Map> {
 }
 
 fn compile_decl(name: &str, body: &Map, state: &str, run: &Value, chunks: &mut Vec<Map>) {
-    let mut chunk = Map::new();
+    let mut chunk = Map::default();
     chunk.insert("state".into(), state.into());
     chunk.insert("name".into(), name.into());
     for key in ["__sls__", "__env__", "__sls_included_from__"] {
@@ -832,7 +832,7 @@ mod tests {
     fn compile_never_panics_on_arbitrary_high_data() {
         let mut g = Gen(0x9e37_79b9_7f4a_7c15);
         for _ in 0..5000 {
-            let mut high = Map::new();
+            let mut high = Map::default();
             for i in 0..(g.next() % 5) {
                 let v = g.value(0);
                 let key = format!("{}{i}", g.pick(&["id", "__extend__", "__exclude__", "b"]));

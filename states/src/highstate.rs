@@ -146,7 +146,7 @@ impl<'a> HighState<'a> {
         self.merge_deferred(run, matches);
         let (state, errors) = match rendered {
             Ok((file, value)) => self.finish_state(&file, sls, saltenv, value, &mut run.mods, Some(matches)),
-            Err(errors) => (Map::new(), errors),
+            Err(errors) => (Map::default(), errors),
         };
         run.merge(state, errors, sls_match, saltenv);
     }
@@ -170,7 +170,7 @@ impl<'a> HighState<'a> {
     ) -> (Map, Vec<String>) {
         let file = match self.locate(sls, saltenv) {
             Ok(file) => file,
-            Err(errors) => return (Map::new(), errors),
+            Err(errors) => return (Map::default(), errors),
         };
         let rendered = self.renderer.render(&file, saltenv, sls);
         mods.insert(format!("{saltenv}:{sls}"));
@@ -207,15 +207,15 @@ impl<'a> HighState<'a> {
         let mut errors = Vec::new();
         let mut state = match rendered {
             Ok(Value::Map(m)) => m,
-            Ok(Value::Null) => return (Map::new(), errors),
-            Ok(Value::Str(s)) if s.is_empty() => return (Map::new(), errors),
+            Ok(Value::Null) => return (Map::default(), errors),
+            Ok(Value::Str(s)) if s.is_empty() => return (Map::default(), errors),
             Ok(_) => {
                 errors.push(format!("SLS {sls} does not render to a dictionary"));
-                return (Map::new(), errors);
+                return (Map::default(), errors);
             }
             Err(msg) => {
                 errors.push(format!("Rendering SLS '{saltenv}:{sls}' failed: {msg}"));
-                return (Map::new(), errors);
+                return (Map::default(), errors);
             }
         };
         if state.is_empty() {
@@ -339,7 +339,7 @@ impl<'a> HighState<'a> {
                 let Value::List(args) = args else { continue };
                 let found = args.iter().any(|a| a.as_map().and_then(crate::compiler::first_key) == Some("order"));
                 if !found {
-                    let mut m = Map::new();
+                    let mut m = Map::default();
                     m.insert("order".into(), Value::Int(self.iorder));
                     args.push(Value::Map(m));
                     self.iorder += 1;
@@ -365,7 +365,7 @@ impl<'a> HighState<'a> {
                 let file = StateFile { path, rel: state_top.clone() };
                 match self.renderer.render(&file, &saltenv, "") {
                     Ok(Value::Map(m)) => list.push(m),
-                    Ok(_) => list.push(Map::new()),
+                    Ok(_) => list.push(Map::default()),
                     Err(e) => errors.push(format!("Rendering SLS '{saltenv}:{state_top}' failed: {e}")),
                 }
             }
@@ -536,7 +536,7 @@ fn handle_state_decls(state: &mut Map, sls: &str, saltenv: &str, errors: &mut Ve
         if let Value::Str(s) = body {
             if let Some((m, f)) = s.split_once('.') {
                 let f = f.split('.').next().unwrap_or(f);
-                let mut b = Map::new();
+                let mut b = Map::default();
                 b.insert("__sls__".into(), sls.into());
                 b.insert("__env__".into(), saltenv.into());
                 b.insert(m.to_string(), Value::List(vec![Value::str(f)]));
@@ -648,7 +648,7 @@ fn clean_duplicate_extends(high: &mut Map) {
         }
     }
     *ext = seen.into_iter().map(|(k, v)| {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert(k, v);
         Value::Map(m)
     }).collect();
@@ -656,14 +656,14 @@ fn clean_duplicate_extends(high: &mut Map) {
 
 /// Salt's `_merge_tops_merge`: base is authoritative; other saltenvs only add their own section.
 fn merge_tops(mut tops: Vec<(String, Vec<Map>)>) -> Result<Map, Vec<String>> {
-    let mut top = Map::new();
+    let mut top = Map::default();
     let no_targets = || vec!["Unable to render top file. No targets found.".to_string()];
     let base_pos = tops.iter().position(|(e, _)| e == "base");
     let base = base_pos.map(|i| tops.remove(i).1).unwrap_or_default();
     for ctop in base {
         for (saltenv, targets) in ctop {
             let targets = targets.as_map().ok_or_else(no_targets)?;
-            let slot = top.entry(saltenv).or_insert_with(|| Value::Map(Map::new()));
+            let slot = top.entry(saltenv).or_insert_with(|| Value::Map(Map::default()));
             if let Value::Map(s) = slot {
                 s.extend(targets.clone());
             }
@@ -758,7 +758,7 @@ mod tests {
             }
         }
         let run = || {
-            let opts = Map::new();
+            let opts = Map::default();
             let mut hs = HighState::new(&Endless, &Endless, &opts);
             hs.render_highstate(&vec![("base".to_string(), vec!["a".to_string()])])
         };
@@ -826,7 +826,7 @@ mod tests {
             ("e", "e1:\n  service.running:\n    - order: 5\ne2:\n  cmd.run: []\n"),
         ];
         let matches: Matches = vec![("base".into(), vec!["a".into(), "b".into(), "d".into(), "e".into(), "missing".into()])];
-        let opts = Map::new();
+        let opts = Map::default();
         let mut runs = [false, true].map(|defer| {
             let texts = Texts { files: files.clone(), defer };
             let (high, errors) = HighState::new(&texts, &texts, &opts).render_highstate(&matches);

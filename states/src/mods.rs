@@ -46,10 +46,10 @@ impl StateRet {
     pub fn new(name: impl Into<Value>) -> Self {
         StateRet {
             name: name.into(),
-            changes: Map::new(),
+            changes: Map::default(),
             result: Some(true),
             comment: String::new(),
-            extra: Map::new(),
+            extra: Map::default(),
         }
     }
 
@@ -80,7 +80,8 @@ impl StateRet {
 
     /// The return as Salt's dict.
     pub fn into_map(self) -> Map {
-        let mut m = Map::new();
+        // Room for the runtime's stamps too (__sls__, __run_num__, start_time, duration, __id__).
+        let mut m = brine_common::value::map_with_capacity(9 + self.extra.len());
         m.insert("name".into(), self.name);
         m.insert("changes".into(), Value::Map(self.changes));
         m.insert("result".into(), self.result.map(Value::Bool).unwrap_or(Value::Null));

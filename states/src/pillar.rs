@@ -32,17 +32,17 @@ pub fn merge_recurse(dest: &mut Map, upd: &Map) {
 pub fn compile(opts: &Map, grains: &Map, files: &dyn FileClient, renderer: &dyn SlsRenderer) -> Map {
     let mut hs = HighState::new(files, renderer, opts);
     let mut errors = Vec::new();
-    let mut pillar = Map::new();
+    let mut pillar = Map::default();
     let top = match hs.get_top() {
         Ok(t) => t,
         Err(e) => {
             errors.extend(e);
-            Map::new()
+            Map::default()
         }
     };
     let id = opts.get("id").map(Value::py_str).unwrap_or_default();
     let nodegroups = opts.get("nodegroups").and_then(Value::as_map).cloned().unwrap_or_default();
-    let empty = Map::new();
+    let empty = Map::default();
     let data = MatchData { id: &id, grains, pillar: &empty, nodegroups: &nodegroups };
     let matches = match hs.top_matches(&top, &data) {
         Ok(m) => m,
@@ -81,7 +81,7 @@ fn render_pillar_sls(
     };
     let mut data = match renderer.render(&file, saltenv, sls) {
         Ok(Value::Map(m)) => m,
-        Ok(Value::Null) => Map::new(),
+        Ok(Value::Null) => Map::default(),
         Ok(_) => {
             errors.push(format!("SLS '{sls}' does not render to a dictionary"));
             return;

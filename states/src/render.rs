@@ -221,7 +221,7 @@ fn jinja_error(e: &jinja::Error, source: &str, rel: &str, other: Option<&str>) -
 /// lines around the error.
 pub fn load_yaml(text: &str, rel: &str) -> Result<Value, String> {
     match yaml::load(text) {
-        Ok(Value::Null) => Ok(Value::Map(Map::new())),
+        Ok(Value::Null) => Ok(Value::Map(Map::default())),
         Ok(v) => Ok(v),
         Err(e) => {
             let msg = e.message.replace("\"<unicode string>\"", &format!("\"{rel}\""));
@@ -252,17 +252,17 @@ impl SlsRenderer for Renderer<'_> {
     fn render_partial(&self, file: &StateFile, saltenv: &str, sls: &str) -> Partial {
         let text = match std::fs::read_to_string(&file.path) {
             Ok(text) if !text.trim().is_empty() => text,
-            Ok(_) => return Partial::Done(Ok(Value::Map(Map::new()))),
+            Ok(_) => return Partial::Done(Ok(Value::Map(Map::default()))),
             Err(e) => return Partial::Done(Err(format!("{}: {e}", file.path.display()))),
         };
         let default = self.opts.get("renderer").and_then(Value::as_str).unwrap_or("jinja|yaml");
         match pipeline(&text, default).as_deref() {
-            Ok([Stage::Jinja, Stage::Yaml]) => match self.jinja(strip_shebang(&text), file, saltenv, sls, &Map::new()) {
+            Ok([Stage::Jinja, Stage::Yaml]) => match self.jinja(strip_shebang(&text), file, saltenv, sls, &Map::default()) {
                 Ok(rendered) => Partial::Yaml(rendered),
                 Err(e) => Partial::Done(Err(e)),
             },
             Ok([Stage::Yaml]) => Partial::Yaml(strip_shebang(&text).to_string()),
-            _ => Partial::Done(self.render_text(&text, file, saltenv, sls, &Map::new())),
+            _ => Partial::Done(self.render_text(&text, file, saltenv, sls, &Map::default())),
         }
     }
 }

@@ -63,9 +63,19 @@ impl Default for RunOptions<'_> {
     }
 }
 
+/// The text of a low-data field (Python's `str()` of it), borrowed when it
+/// is a string already; empty when absent.
+pub(crate) fn field<'a>(low: &'a Map, key: &str) -> std::borrow::Cow<'a, str> {
+    match low.get(key) {
+        Some(Value::Str(s)) => std::borrow::Cow::Borrowed(s),
+        Some(other) => std::borrow::Cow::Owned(other.py_str()),
+        None => std::borrow::Cow::Borrowed(""),
+    }
+}
+
 /// Salt's `_gen_tag`: `<state>_|-<__id__>_|-<name>_|-<fun>`.
 pub fn gen_tag(low: &Map) -> String {
-    let part = |k: &str| low.get(k).map(Value::py_str).unwrap_or_default();
+    let part = |k: &str| field(low, k);
     format!("{}_|-{}_|-{}_|-{}", part("state"), part("__id__"), part("name"), part("fun"))
 }
 
@@ -133,7 +143,7 @@ mod tests {
     fn rejects_non_map_chunks_and_runs_nothing() {
         let host = TestHost::new();
         assert!(run(vec![Value::Int(1)], &host, false).is_err());
-        assert_eq!(run(Vec::new(), &host, false), Ok(Map::new()));
+        assert_eq!(run(Vec::new(), &host, false), Ok(Map::default()));
     }
 
     #[test]

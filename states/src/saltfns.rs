@@ -131,7 +131,7 @@ impl SaltFns {
             return Err(Error::new(jinja::ErrorKind::Host, format!("'{name}' is not available.")));
         }
         let cargs: Vec<C> = args.iter().map(Value::to_common).collect::<Result<_, _>>()?;
-        let mut ckw = Map::new();
+        let mut ckw = Map::default();
         for (k, v) in kwargs {
             ckw.insert(k.clone(), v.to_common()?);
         }
@@ -554,14 +554,14 @@ mod tests {
 
     #[test]
     fn without_modules_only_the_table_answers() {
-        let mut grains = Map::new();
+        let mut grains = Map::default();
         grains.insert("os".into(), C::str("Debian"));
-        let fns = SaltFns::new(Map::new(), grains, Map::new()).without_modules();
-        assert_eq!(fns.call("grains.get", &[C::str("os")], &Map::new()), Ok(C::str("Debian")));
+        let fns = SaltFns::new(Map::default(), grains, Map::default()).without_modules();
+        assert_eq!(fns.call("grains.get", &[C::str("os")], &Map::default()), Ok(C::str("Debian")));
         for name in ["cmd.run", "file.remove", "test.ping"] {
-            assert_eq!(fns.call(name, &[C::str("true")], &Map::new()), Err(format!("'{name}' is not available.")));
+            assert_eq!(fns.call(name, &[C::str("true")], &Map::default()), Err(format!("'{name}' is not available.")));
         }
-        let full = SaltFns::new(Map::new(), Map::new(), Map::new());
-        assert_eq!(full.call("test.ping", &[], &Map::new()), Ok(C::Bool(true)));
+        let full = SaltFns::new(Map::default(), Map::default(), Map::default());
+        assert_eq!(full.call("test.ping", &[], &Map::default()), Ok(C::Bool(true)));
     }
 }

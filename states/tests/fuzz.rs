@@ -39,10 +39,10 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let tree = example_tree();
-    let mut opts = Map::new();
+    let mut opts = Map::default();
     opts.insert("id".into(), Value::str("node1"));
     let roots = |dir: PathBuf| {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("base".into(), Value::List(vec![Value::Str(dir.display().to_string())]));
         Value::Map(m)
     };
@@ -58,9 +58,9 @@ fn fixture() -> Fixture {
     .ok()
     .and_then(|v| v.as_map().cloned())
     .expect("grains");
-    let salt = sandboxed(&opts, &grains, &Map::new());
+    let salt = sandboxed(&opts, &grains, &Map::default());
     let pillar_files = Roots::from_opts(&opts, "pillar_roots");
-    let empty = Map::new();
+    let empty = Map::default();
     let renderer = Renderer::new(&opts, &grains, &empty, &pillar_files, &salt);
     let pillar = brine_states::pillar::compile(&opts, &grains, &pillar_files, &renderer);
     let salt = sandboxed(&opts, &grains, &pillar);
@@ -74,7 +74,7 @@ fn sandboxed(opts: &Map, grains: &Map, pillar: &Map) -> SaltFns {
     let mut salt = SaltFns::new(opts.clone(), grains.clone(), pillar.clone()).without_modules();
     salt.set_hook(Rc::new(|name: &str, _: &[Value], _: &Map| {
         (name == "mine.get").then(|| {
-            let mut m = Map::new();
+            let mut m = Map::default();
             m.insert("node1".into(), Value::List(vec![Value::str("10.231.0.11")]));
             m.insert("node2".into(), Value::List(vec![Value::str("10.231.0.12")]));
             Ok(Value::Map(m))
@@ -91,7 +91,7 @@ thread_local! {
 fn render_sls(text: &str, fx: &Fixture) -> Result<Value, String> {
     let renderer = Renderer::new(&fx.opts, &fx.grains, &fx.pillar, &fx.roots, &fx.salt);
     let file = StateFile { path: example_tree().join("fuzz/init.sls"), rel: "fuzz/init.sls".into() };
-    renderer.render_text(text, &file, "base", "fuzz", &Map::new())
+    renderer.render_text(text, &file, "base", "fuzz", &Map::default())
 }
 
 // ---- targets ---------------------------------------------------------------
@@ -137,13 +137,13 @@ fn sls_target(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let Ok(value) = brine_states::render::load_yaml(&text, "fuzz/init.sls") else { return };
     let sls = OneSls(value);
-    let mut opts = Map::new();
+    let mut opts = Map::default();
     opts.insert("id".into(), Value::str("node1"));
-    let (grains, pillar) = (Map::new(), Map::new());
+    let (grains, pillar) = (Map::default(), Map::default());
     let env = Env { opts: &opts, grains: &grains, pillar: &pillar, files: &sls, renderer: &sls };
     let mods = Value::str("fuzz");
-    let _ = api::show_sls(&env, &mods, &Map::new());
-    let _ = api::show_low_sls(&env, &mods, &Map::new());
+    let _ = api::show_sls(&env, &mods, &Map::default());
+    let _ = api::show_low_sls(&env, &mods, &Map::default());
     let _ = api::show_top(&env);
     let mut hs = HighState::new(&sls, &sls, &opts);
     let (high, _) = hs.render_highstate(&vec![("base".into(), vec!["fuzz".into(), "fuzz.*".into()])]);
@@ -228,7 +228,7 @@ fn sls_seeds() -> Vec<Vec<u8>> {
             continue;
         }
         let file = StateFile { path: example_tree().join(&rel), rel: rel.clone() };
-        if let Ok(text) = renderer.jinja(&String::from_utf8_lossy(&bytes), &file, "base", "fuzz", &Map::new()) {
+        if let Ok(text) = renderer.jinja(&String::from_utf8_lossy(&bytes), &file, "base", "fuzz", &Map::default()) {
             seeds.push(text.into_bytes());
         }
     }
@@ -277,7 +277,7 @@ fn fuzz_sls_compiler() {
     )
     .unwrap();
     let high = value.as_map().cloned().unwrap();
-    let mut opts = Map::new();
+    let mut opts = Map::default();
     opts.insert("id".into(), Value::str("node1"));
     let sls = OneSls(value);
     let mut hs = HighState::new(&sls, &sls, &opts);

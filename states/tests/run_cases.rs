@@ -154,7 +154,7 @@ fn read_json(path: &Path) -> Json {
 
 /// compat.py's `strip_volatile` on one state return map.
 fn normalise(ret: &Map, root: &str) -> Json {
-    let mut out = serde_json::Map::new();
+    let mut out = serde_json::Map::default();
     for (k, v) in ret {
         if k == "start_time" || k == "duration" {
             continue;
@@ -207,7 +207,7 @@ fn run_case(name: &str) -> Result<(), String> {
     let expected = read_json(&dir.join("expected.json"));
     let (retcode, out) = match runtime::run(chunks, &host, test) {
         Ok(rets) => {
-            let mut local = serde_json::Map::new();
+            let mut local = serde_json::Map::default();
             for (tag, ret) in &rets {
                 let m = ret.as_map().cloned().unwrap_or_default();
                 local.insert(tag.replace(&root_s, "{ROOT}"), normalise(&m, &root_s));

@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use crate::value::{py_float, py_str_repr};
-use crate::{Map, Value};
+use crate::Value;
 
 use super::compose::{Node, NodeKind, MAX_DEPTH};
 use super::error::{Mark, Marked, YamlErrorKind};
@@ -340,7 +340,7 @@ impl Constructor {
                 .collect::<Result<_, _>>()?;
             return Ok(Value::List(list));
         }
-        let mut map = Map::with_capacity(items.len());
+        let mut map = crate::value::map_with_capacity(items.len());
         for (key, i) in items {
             let v = self.value(i, depth + 1, at)?;
             map.insert(json_key(key.unwrap_or_default()), v);
@@ -364,7 +364,7 @@ impl Constructor {
                 Ok(Value::List(list))
             }
             Obj::Map(pairs) => {
-                let mut map = Map::with_capacity(pairs.len());
+                let mut map = crate::value::map_with_capacity(pairs.len());
                 for (key, i) in pairs {
                     let v = self.value(i, depth + 1, at)?;
                     map.insert(json_key(key), v);

@@ -132,7 +132,7 @@ impl<'a> Lines<'a> {
 
     /// `key: value` lines at `indent`.
     fn mapping(&mut self, indent: usize, depth: usize) -> Option<Value> {
-        let mut map = Map::new();
+        let mut map = Map::default();
         while let Some(line) = self.peek() {
             if line.indent != indent || line.is_entry() {
                 break;
@@ -176,7 +176,7 @@ impl<'a> Lines<'a> {
         let text = text.trim_end_matches(' ');
         match text {
             "[]" => return self.single_line(indent, Value::List(Vec::new())),
-            "{}" => return self.single_line(indent, Value::Map(Map::new())),
+            "{}" => return self.single_line(indent, Value::Map(Map::default())),
             "|" | "|-" => return self.literal(indent, text == "|-"),
             _ => {}
         }

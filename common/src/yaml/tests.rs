@@ -788,10 +788,10 @@ fn deep_nesting_is_an_error_not_a_crash() {
 
 #[test]
 fn nesting_deeper_than_the_stack_holds_is_an_error_not_a_crash() {
-    // 900 levels are within MAX_DEPTH, but not within a thread of 320 KiB:
+    // 900 levels are within MAX_DEPTH, but not within a thread of 288 KiB (32 KiB above the stack reserve):
     // the constructor stops with an error where it would have overflowed.
     let text = "key:\n".to_string() + &"- ".repeat(900) + "x\n";
-    let small = std::thread::Builder::new().stack_size(320 * 1024);
+    let small = std::thread::Builder::new().stack_size(288 * 1024);
     let r = small.spawn(move || load(&text)).unwrap().join().expect("no stack overflow");
     let e = r.unwrap_err();
     assert_eq!(e.kind, YamlErrorKind::Value);

@@ -46,7 +46,7 @@ fn main() -> ExitCode {
 /// `name=value` words become keyword arguments; values stay strings.
 fn split_args(words: &[String]) -> (Vec<Value>, Map) {
     let mut args = Vec::new();
-    let mut kwargs = Map::new();
+    let mut kwargs = Map::default();
     for w in words {
         match w.split_once('=') {
             Some((k, v)) if !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_') => {

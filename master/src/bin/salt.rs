@@ -169,7 +169,7 @@ fn run() -> anyhow::Result<u8> {
         tgt_type: tgt_type.to_string(),
         fun: cli.words[1].clone(),
         arg: cli.words[2..].iter().map(Value::str).collect(),
-        kwarg: Map::new(),
+        kwarg: Map::default(),
         delimiter: cli.delimiter.clone(),
         timeout,
         wait: !cli.run_async,

@@ -115,8 +115,8 @@ pub fn compile_pillar(master: &Master, id: &str, saltenv: Option<String>, pillar
         }
     }
     let compile = |files: &brine_states::roots::Roots| {
-        let saltfns = SaltFns::new(opts.clone(), grains.clone(), Map::new());
-        let empty = Map::new();
+        let saltfns = SaltFns::new(opts.clone(), grains.clone(), Map::default());
+        let empty = Map::default();
         let renderer = Renderer::new(&opts, &grains, &empty, files, &saltfns);
         pillar::compile(&opts, &grains, files, &renderer)
     };

@@ -165,13 +165,13 @@ mod tests {
     fn opts(pairs: serde_json::Value) -> Map {
         match Value::from_json(&pairs) {
             Value::Map(m) => m,
-            _ => Map::new(),
+            _ => Map::default(),
         }
     }
 
     #[test]
     fn keep_jobs_hours_apply_only_when_keep_jobs_seconds_is_left_alone() {
-        assert_eq!(keep_jobs_seconds(&Map::new()), 86_400);
+        assert_eq!(keep_jobs_seconds(&Map::default()), 86_400);
         assert_eq!(keep_jobs_seconds(&opts(serde_json::json!({"keep_jobs": 2}))), 7200);
         assert_eq!(keep_jobs_seconds(&opts(serde_json::json!({"keep_jobs": 2, "keep_jobs_seconds": 60}))), 60);
         assert_eq!(keep_jobs_seconds(&opts(serde_json::json!({"keep_jobs_seconds": 0}))), 0);
@@ -189,7 +189,7 @@ mod tests {
             tgt_type: "glob".into(),
             fun: "test.ping".into(),
             arg: vec![],
-            kwarg: Map::new(),
+            kwarg: Map::default(),
             delimiter: ":".into(),
         };
         cache.save_job(&job, &["node1".into()], "root").unwrap();

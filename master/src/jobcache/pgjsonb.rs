@@ -374,13 +374,13 @@ mod tests {
     fn opts(j: serde_json::Value) -> Map {
         match Value::from_json(&j) {
             Value::Map(m) => m,
-            _ => Map::new(),
+            _ => Map::default(),
         }
     }
 
     #[test]
     fn salts_defaults_and_both_key_forms() {
-        let o = PgOptions::from_opts(&Map::new()).unwrap();
+        let o = PgOptions::from_opts(&Map::default()).unwrap();
         assert_eq!((o.host.as_str(), o.port, o.user.as_str(), o.password.as_str(), o.db.as_str()), ("localhost", 5432, "salt", "salt", "salt"));
         let o = PgOptions::from_opts(&opts(json!({
             "returner.pgjsonb.host": "db1", "returner.pgjsonb.port": "5433",

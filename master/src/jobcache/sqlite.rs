@@ -160,7 +160,7 @@ mod tests {
             tgt_type: "glob".into(),
             fun: "test.ping".into(),
             arg: vec![],
-            kwarg: Map::new(),
+            kwarg: Map::default(),
             delimiter: ":".into(),
         };
         {

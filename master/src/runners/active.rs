@@ -23,14 +23,14 @@ pub async fn active(master: &Arc<Master>) -> (Value, i32) {
         tgt_type: "glob".into(),
         fun: "saltutil.running".into(),
         arg: Vec::new(),
-        kwarg: Map::new(),
+        kwarg: Map::default(),
         delimiter: ":".into(),
         timeout,
         wait: true,
     };
     let (tx, mut rx) = mpsc::channel(64);
     tokio::spawn(publish::publish(master.clone(), req, tx));
-    let mut ret = Map::new();
+    let mut ret = Map::default();
     while let Some(event) = rx.recv().await {
         match event {
             CliEvent::Return(r) => add_running(&mut ret, &r),

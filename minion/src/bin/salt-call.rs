@@ -107,7 +107,7 @@ fn run() -> anyhow::Result<ExitCode> {
     let call = parse_input(&words[1..]);
     let outcome = minion.call(&fun, &call);
     let retcode = outcome.retcode;
-    let mut wrapped = Map::new();
+    let mut wrapped = Map::default();
     wrapped.insert("local".into(), outcome.ret);
     let wrapped = Value::Map(wrapped);
     let out = outputter_name(&cli, &minion.opts, &fun);

@@ -99,8 +99,8 @@ fn crashed(m: &Minion, job: &Job) -> JobReturn {
 /// Does the job's target name this minion (its own check, whatever the master thought)?
 fn targeted(m: &Minion, job: &Job, remote: &Remote) -> bool {
     let needs_pillar = job.tgt_type.starts_with("pillar") || job.tgt_type == "compound";
-    let pillar = if needs_pillar { remote.fetch_pillar(&m.opts) } else { Map::new() };
-    let nodegroups = Map::new();
+    let pillar = if needs_pillar { remote.fetch_pillar(&m.opts) } else { Map::default() };
+    let nodegroups = Map::default();
     let data = MatchData { id: &m.id, grains: &m.grains, pillar: &pillar, nodegroups: &nodegroups };
     match matcher::matches(&job.tgt, &job.tgt_type, &data, &job.delimiter) {
         Ok(hit) => hit,

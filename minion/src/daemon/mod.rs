@@ -193,9 +193,9 @@ pub async fn run(m: Arc<Minion>, mut shutdown: watch::Receiver<bool>) -> i32 {
 /// A minion `node1` with its pki and cache under `dir`, for unit tests.
 #[cfg(test)]
 pub(crate) fn test_minion(dir: &std::path::Path) -> Arc<Minion> {
-    let mut opts = Map::new();
+    let mut opts = Map::default();
     opts.insert("id".into(), Value::str("node1"));
     opts.insert("pki_dir".into(), Value::Str(dir.join("pki").display().to_string()));
     opts.insert("cachedir".into(), Value::Str(dir.join("cache").display().to_string()));
-    Arc::new(Minion::new(opts, Map::new()).expect("a minion from plain options"))
+    Arc::new(Minion::new(opts, Map::default()).expect("a minion from plain options"))
 }

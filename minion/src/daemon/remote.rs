@@ -303,7 +303,7 @@ impl Sources for Remote<'_> {
 fn cp_call(m: &Minion, name: &str, args: &[Value], kwargs: &Map) -> Result<Value, String> {
     let files = RemoteFiles::new(&m.link, &m.cachedir);
     let kwargs: Map = kwargs.iter().filter(|(k, _)| !k.starts_with("__")).map(|(k, v)| (k.clone(), v.clone())).collect();
-    let (pillar, runner) = (Map::new(), brine_modules::SystemRunner);
+    let (pillar, runner) = (Map::default(), brine_modules::SystemRunner);
     let backends = brine_modules::Backends { files: Some(&files), ..brine_modules::Backends::default() };
     let ctx = brine_modules::Ctx::new(&m.opts, &m.grains, &pillar, &runner).with_backends(backends);
     brine_modules::call(name, args, &kwargs, &ctx).map_err(|e| e.to_string())

@@ -32,7 +32,7 @@ pub fn call(m: &Arc<Minion>, own: &str, name: &str, args: &[Value], kwargs: &Map
     let jid = || args.first().or_else(|| kwargs.get("jid")).map(|v| jid_text(m, v)).ok_or_else(|| format!("{name}() missing required argument: 'jid'"));
     let out = match name {
         "saltutil.running" => Ok(Value::List(m.running_jobs().iter().filter(|j| j.jid != own).map(job_data).collect())),
-        "saltutil.find_job" => jid().map(|j| find(m, &j).map_or_else(|| Value::Map(Map::new()), |job| job_data(&job))),
+        "saltutil.find_job" => jid().map(|j| find(m, &j).map_or_else(|| Value::Map(Map::default()), |job| job_data(&job))),
         "saltutil.kill_job" => jid().map(|j| signal(m, &j, Signal::Kill)),
         "saltutil.term_job" => jid().map(|j| signal(m, &j, Signal::Term)),
         "saltutil.refresh_pillar" | "saltutil.pillar_refresh" => refresh_pillar(m),

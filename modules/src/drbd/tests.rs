@@ -94,7 +94,7 @@ fn commands_are_salts() {
         "drbdadm" => output(0, "r0 role:Primary\n  disk:UpToDate", ""),
         _ => output(0, " 0:r0/0  Connected Primary/Secondary UpToDate/UpToDate", ""),
     });
-    let m = Map::new();
+    let m = Map::default();
     let ctx = Ctx::new(&m, &m, &m, &runner);
     assert_eq!(status(&ctx, "all").unwrap().to_json()[0]["local role"], "Primary");
     assert_eq!(overview(&ctx).unwrap().get("device"), Some(&Value::str("r0/0")));

@@ -64,7 +64,7 @@ pub struct Stats {
 
 impl Stats {
     pub fn to_value(&self) -> Value {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("inode".into(), Value::Int(self.inode as i64));
         m.insert("uid".into(), Value::Int(self.uid as i64));
         m.insert("gid".into(), Value::Int(self.gid as i64));

@@ -24,7 +24,7 @@ fn reports_become_salts_dicts() {
         "lvdisplay" => output(0, LV, ""),
         _ => output(0, "  LVM version:     2.03.16(2) (2022-05-18)\n  Library version: 1.02.185", ""),
     });
-    let m = Map::new();
+    let m = Map::default();
     let ctx = ctx_with(&m, &runner);
     let pvs = Value::Map(pvdisplay(&ctx, "", false, false).unwrap()).to_json();
     assert_eq!(pvs["/dev/loop0"]["Volume Group Name"], "vg0");
@@ -48,7 +48,7 @@ fn reports_become_salts_dicts() {
 #[test]
 fn real_pvdisplay_keys_by_resolved_path() {
     let runner = Recorded::new(|_| output(0, "  /dev/stdin:vg0:1:-1:8:8:-1:4096:24:24:0:x", ""));
-    let m = Map::new();
+    let m = Map::default();
     let ctx = ctx_with(&m, &runner);
     let pvs = pvdisplay(&ctx, "/dev/stdin", true, false).unwrap();
     let (key, row) = pvs.iter().next().unwrap();
@@ -59,7 +59,7 @@ fn real_pvdisplay_keys_by_resolved_path() {
 #[test]
 fn short_report_lines_are_errors_not_panics() {
     let runner = Recorded::new(|_| output(0, "  vg0:r/w", ""));
-    let m = Map::new();
+    let m = Map::default();
     let ctx = ctx_with(&m, &runner);
     assert_eq!(
         vgdisplay(&ctx, "vg0", false).unwrap_err(),
@@ -74,9 +74,9 @@ fn pvcreate_skips_existing_pvs_and_checks_the_result() {
         ("pvdisplay", _) => output(5, "", "not a PV"),
         _ => output(0, "  Physical volume \"/dev/null\" successfully created.", ""),
     });
-    let m = Map::new();
+    let m = Map::default();
     let ctx = ctx_with(&m, &runner);
-    let mut kw = Map::new();
+    let mut kw = Map::default();
     kw.insert("metadatasize".into(), Value::str("1m"));
     kw.insert("dataalignment".into(), Value::Null);
     let devices = ["/dev/null".to_string(), "/dev/zero".to_string()];
@@ -102,9 +102,9 @@ fn vgcreate_and_vgextend_report_salts_sentences() {
         "vgextend" => output(5, "", "  Physical volume '/dev/loop1' is already in volume group 'vg1'\n"),
         _ => output(0, "", ""),
     });
-    let m = Map::new();
+    let m = Map::default();
     let ctx = ctx_with(&m, &runner);
-    let mut kw = Map::new();
+    let mut kw = Map::default();
     kw.insert("physicalextentsize".into(), Value::str("4M"));
     kw.insert("bogus".into(), Value::str("x"));
     let made = vgcreate(&ctx, "vg0", &["/dev/loop0".into()], false, &kw).unwrap().to_json();
@@ -162,7 +162,7 @@ fn lvcreate_reports_lvcreates_error() {
             "  /dev/vg0/guest1: not found: device not cleared\n  Aborting. Failed to wipe start of new LV.\n",
         ),
     });
-    let m = Map::new();
+    let m = Map::default();
     let ctx = ctx_with(&m, &runner);
     let ret = lvcreate(&ctx, &lv(Some("4G"), None)).unwrap().to_json();
     assert_eq!(
@@ -183,7 +183,7 @@ fn real_lvm_version_parses() {
         eprintln!("skipped: no lvm binary (apt-get install lvm2)");
         return;
     }
-    let m = Map::new();
+    let m = Map::default();
     let ctx = Ctx::new(&m, &m, &m, &crate::SystemRunner);
     let v = version(&ctx).unwrap();
     assert!(v.starts_with(|c: char| c.is_ascii_digit()), "{v}");
@@ -197,7 +197,7 @@ fn removals_follow_salt() {
         ("vgremove", _) => output(5, "", "  Volume group \"vg9\" not found\n"),
         _ => output(0, "", ""),
     });
-    let m = Map::new();
+    let m = Map::default();
     let ctx = ctx_with(&m, &runner);
     let devices = ["/dev/loop0".to_string(), "/dev/sdz".to_string()];
     assert_eq!(pvremove(&ctx, &devices, true, true).unwrap(), Value::str("Device \"/dev/loop0\" was not affected."));

@@ -17,7 +17,7 @@ fn connection_arguments_come_from_kwargs_then_opts_then_pillar() {
     let runner = Recorded::new(|_| output(0, "", ""));
     let opts = kwargs(&[("mysql.default_file", "/etc/mysql/debian.cnf"), ("mysql.host", "")]);
     let pillar = kwargs(&[("mysql.user", "monitor"), ("mysql.pass", "s3cret")]);
-    let grains = Map::new();
+    let grains = Map::default();
     let ctx = Ctx::new(&opts, &grains, &pillar, &runner);
     let conn = Conn::from_kwargs(&kwargs(&[("connection_port", "3307")]), &ctx);
     assert_eq!(
@@ -39,7 +39,7 @@ fn select_and_update_take_salts_shapes() {
             output(0, "id\tname\tnote\n1\tUser 1\tNULL\n2\ttab\\there\t\n", "")
         }
     });
-    let m = Map::new();
+    let m = Map::default();
     let ctx = Ctx::new(&m, &m, &m, &runner);
     let conn = Conn::default();
     let mut got = query(&ctx, &conn, "mydb", "SELECT id,name,note from users").unwrap().to_json();
@@ -73,10 +73,10 @@ fn failures_give_salts_empty_values() {
             )
         }
     });
-    let m = Map::new();
+    let m = Map::default();
     let ctx = Ctx::new(&m, &m, &m, &runner);
     let conn = Conn { password: Some("pw".into()), ..Conn::default() };
-    assert_eq!(query(&ctx, &conn, "db", "SELECT 1").unwrap(), Value::Map(Map::new()));
+    assert_eq!(query(&ctx, &conn, "db", "SELECT 1").unwrap(), Value::Map(Map::default()));
     assert_eq!(query(&ctx, &conn, "db", "bogus").unwrap(), Value::Bool(false));
     assert_eq!(version(&ctx, &conn).unwrap(), "");
     assert!(!db_exists(&ctx, &conn, "wordpress").unwrap());
@@ -92,7 +92,7 @@ fn version_and_db_exists_read_the_answer() {
         Some(q) if q.contains("'wordpress'") => output(0, "Database (wordpress)\nwordpress\n", ""),
         _ => output(0, "", ""),
     });
-    let m = Map::new();
+    let m = Map::default();
     let ctx = Ctx::new(&m, &m, &m, &runner);
     let conn = Conn::default();
     assert_eq!(version(&ctx, &conn).unwrap(), "10.11.6-MariaDB-0+deb12u1");

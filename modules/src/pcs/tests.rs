@@ -88,7 +88,7 @@ fn registry_functions_run_salts_commands() {
         Some("resource") => output(1, "", "Error: unable to find resource 'vip'"),
         _ => output(0, "Cluster Properties:\n stonith-enabled: false", ""),
     });
-    let m = Map::new();
+    let m = Map::default();
     let ctx = with_pcs(Ctx::new(&m, &m, &m, &runner), "0.11.5-1+deb12u1");
     assert!(use_new_commands(&ctx).unwrap());
     let q = ItemShow {
@@ -118,7 +118,7 @@ fn registry_functions_run_salts_commands() {
 #[test]
 fn old_pcs_keeps_show() {
     let runner = Recorded::new(|_| output(0, "", ""));
-    let m = Map::new();
+    let m = Map::default();
     let ctx = with_pcs(Ctx::new(&m, &m, &m, &runner), "0.9.155");
     assert!(!use_new_commands(&ctx).unwrap());
     item_show(&ctx, &show(&["stonith"], Some("fence1"), None, &["show"])).unwrap();

@@ -29,9 +29,9 @@ fn pip_binary_resolution_follows_salt() {
 #[test]
 fn install_argv_on_a_recorded_runner() {
     let runner = Recorded::new(|_| output(0, "Successfully installed x-1.0", ""));
-    let m = Map::new();
+    let m = Map::default();
     let ctx = Ctx::new(&m, &m, &m, &runner);
-    let mut kw = Map::new();
+    let mut kw = Map::default();
     kw.insert("pkgs".into(), Value::str("x==1.0,y>=2;<3"));
     kw.insert("no_index".into(), Value::Bool(true));
     kw.insert("find_links".into(), Value::str("/tmp/wheels"));
@@ -42,9 +42,9 @@ fn install_argv_on_a_recorded_runner() {
         runner.commands(),
         vec!["python3 -m pip install --find-links /tmp/wheels --no-index --upgrade x==1.0 y>=2,<3".to_string()]
     );
-    let none = call("pip.install", &[], &Map::new(), &ctx).unwrap();
+    let none = call("pip.install", &[], &Map::default(), &ctx).unwrap();
     assert_eq!(none.get("stdout"), Some(&Value::str("No packages to install.")));
-    let mut bad = Map::new();
+    let mut bad = Map::default();
     bad.insert("no_index".into(), Value::Bool(true));
     bad.insert("index_url".into(), Value::str("http://x"));
     bad.insert("pkgs".into(), Value::str("x"));
@@ -93,10 +93,10 @@ fn real_virtualenv_install_list_freeze_uninstall() {
         return;
     };
     build_wheel(&env, "1.0").expect("wheel");
-    let m = Map::new();
+    let m = Map::default();
     let ctx = Ctx::new(&m, &m, &m, &SystemRunner);
     let bin_env = Value::str(env.to_string_lossy());
-    let mut kw = Map::new();
+    let mut kw = Map::default();
     kw.insert("bin_env".into(), bin_env.clone());
     assert!(call("pip.version", &[], &kw, &ctx).unwrap().py_str().starts_with(|c: char| c.is_ascii_digit()));
     let mut inst = kw.clone();

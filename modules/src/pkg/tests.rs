@@ -55,13 +55,13 @@ fn req(targets: &[(&str, Option<&str>)]) -> InstallRequest {
 #[test]
 fn version_and_list_read_dpkg_once_per_run() {
     let runner = apt_system(false);
-    let m = Map::new();
+    let m = Map::default();
     let ctx = ctx_for(&runner, &m);
     assert_eq!(call("pkg.version", &[Value::str("bash")], &m, &ctx).unwrap(), Value::str("5.2.15-2+b8"));
     assert_eq!(call("pkg.version", &[Value::str("nope")], &m, &ctx).unwrap(), Value::str(""));
     let both = call("pkg.version", &[Value::str("bash"), Value::str("nope")], &m, &ctx).unwrap();
     assert_eq!(both.get("nope"), Some(&Value::str("")));
-    let mut kw = Map::new();
+    let mut kw = Map::default();
     kw.insert("removed".into(), Value::Bool(true));
     let removed = call("pkg.list_pkgs", &[], &kw, &ctx).unwrap();
     assert_eq!(removed.get("mc"), Some(&Value::str("3:4.8.1-2")));
@@ -73,7 +73,7 @@ fn version_and_list_read_dpkg_once_per_run() {
 #[test]
 fn install_runs_one_apt_get_noninteractively_and_reports_changes() {
     let runner = apt_system(false);
-    let m = Map::new();
+    let m = Map::default();
     let ctx = ctx_for(&runner, &m).with_backends(Backends { pkg: Some(&ROOTLESS), ..Backends::default() });
     let changes = install(&ctx, &req(&[("hello", None), ("bash", None)])).unwrap();
     assert_eq!(Value::Map(changes).to_json(), serde_json::json!({"hello": {"old": "", "new": "2.10-3"}}));
@@ -122,7 +122,7 @@ impl PkgBackend for ListsPresent {
 #[test]
 fn refresh_runs_update_first_and_parses_it() {
     let runner = apt_system(false);
-    let m = Map::new();
+    let m = Map::default();
     let ctx = ctx_for(&runner, &m).with_backends(Backends { pkg: Some(&ROOTLESS), ..Backends::default() });
     let mut r = req(&[("hello", Some("2.10-3"))]);
     r.refresh = true;
@@ -140,7 +140,7 @@ fn refresh_runs_update_first_and_parses_it() {
 #[test]
 fn failed_install_carries_salts_message() {
     let runner = apt_system(true);
-    let m = Map::new();
+    let m = Map::default();
     let ctx = ctx_for(&runner, &m).with_backends(Backends { pkg: Some(&ROOTLESS), ..Backends::default() });
     let err = install(&ctx, &req(&[("nosuchpkg", None)])).unwrap_err();
     assert_eq!(
@@ -153,13 +153,13 @@ fn failed_install_carries_salts_message() {
 #[test]
 fn latest_version_reports_upgrades_and_new_packages() {
     let runner = apt_system(false);
-    let m = Map::new();
+    let m = Map::default();
     let ctx = ctx_for(&runner, &m);
     let names = vec!["hello".to_string(), "bash".to_string()];
     let latest = latest_versions(&ctx, &names, &LatestOpts::default()).unwrap();
     assert_eq!(latest.get("hello").map(String::as_str), Some("2.10-3"));
     assert_eq!(latest.get("bash").map(String::as_str), Some("5.2.15-2+b13"));
-    let mut kw = Map::new();
+    let mut kw = Map::default();
     kw.insert("refresh".into(), Value::Bool(false));
     assert_eq!(call("pkg.latest_version", &[Value::str("hello")], &kw, &ctx).unwrap(), Value::str("2.10-3"));
     assert_eq!(call("pkg.version_cmp", &[Value::str("1.0"), Value::str("1.0~rc1")], &m, &ctx).unwrap(), Value::Int(1));
@@ -176,7 +176,7 @@ fn remove_and_purge_shape_changes() {
             output(0, "", "")
         }
     });
-    let m = Map::new();
+    let m = Map::default();
     let ctx = ctx_for(&runner, &m);
     let wanted: Targets = [("bash".to_string(), None), ("mc".to_string(), None)].into_iter().collect();
     let changes = uninstall(&ctx, RemoveAction::Purge, &wanted).unwrap();
@@ -202,7 +202,7 @@ fn real_dpkg_query_reads_a_database_below_a_root() {
 Package: gone\nStatus: deinstall ok config-files\nVersion: 1.0\nArchitecture: amd64\nMaintainer: x\nDescription: test\n\n";
     std::fs::write(admin.join("status"), status).unwrap();
     let backend = AptBackend::with_root(&root);
-    let m = Map::new();
+    let m = Map::default();
     let ctx =
         Ctx::new(&m, &m, &m, &SystemRunner).with_backends(Backends { pkg: Some(&backend), ..Backends::default() });
     assert_eq!(call("pkg.version", &[Value::str("hello")], &m, &ctx).unwrap(), Value::str("2.9-1"));
@@ -220,7 +220,7 @@ fn real_package_install_and_remove() {
         eprintln!("skipped: set BRINE_PKG_TESTS=1 to install and remove the real package sl");
         return;
     }
-    let m = Map::new();
+    let m = Map::default();
     let ctx = Ctx::new(&m, &m, &m, &SystemRunner);
     let name = [("sl".to_string(), None)].into_iter().collect::<Targets>();
     let changes = install(&ctx, &InstallRequest { targets: name.clone(), ..InstallRequest::default() }).unwrap();

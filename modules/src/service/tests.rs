@@ -50,7 +50,7 @@ fn one(name: &str) -> Vec<Value> {
 fn sysvinit_fake_init_scripts_start_stop_reload_and_status() {
     let root = fake_root("ctl", &["web", "README"]);
     let sysv = SysvInit::with_root(&root);
-    let m = Map::new();
+    let m = Map::default();
     let ctx =
         Ctx::new(&m, &m, &m, &SystemRunner).with_backends(Backends { service: Some(&sysv), ..Backends::default() });
     assert_eq!(call("service.status", &one("web"), &m, &ctx).unwrap(), Value::Bool(false));
@@ -78,7 +78,7 @@ fn sysvinit_fake_init_scripts_start_stop_reload_and_status() {
 fn sysvinit_fake_init_scripts_enable_and_disable_with_update_rc_d() {
     let root = fake_root("boot", &["web"]);
     let sysv = SysvInit::with_root(&root);
-    let m = Map::new();
+    let m = Map::default();
     let ctx =
         Ctx::new(&m, &m, &m, &SystemRunner).with_backends(Backends { service: Some(&sysv), ..Backends::default() });
     assert_eq!(call("service.enabled", &one("web"), &m, &ctx).unwrap(), Value::Bool(false));
@@ -112,7 +112,7 @@ fn systemd_runs_systemctl_and_reports_its_errors() {
             _ => output(0, "", ""),
         }
     });
-    let m = Map::new();
+    let m = Map::default();
     let ctx = Ctx::new(&m, &m, &m, &runner).with_backends(Backends { service: Some(&Systemd), ..Backends::default() });
     let err = call("service.start", &one("nginx"), &m, &ctx).unwrap_err();
     assert_eq!(err.to_string(), "Job for nginx.service failed.");

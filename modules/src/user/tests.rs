@@ -42,7 +42,7 @@ fn useradd_command_line_follows_salt() {
     let root = account_root("argv");
     let accounts = LocalAccounts::with_root(&root);
     let runner = Recorded::new(|_| output(0, "", ""));
-    let m = Map::new();
+    let m = Map::default();
     let ctx =
         Ctx::new(&m, &m, &m, &runner).with_backends(Backends { accounts: Some(&accounts), ..Backends::default() });
     let args = kw(&[
@@ -54,7 +54,7 @@ fn useradd_command_line_follows_salt() {
     assert_eq!(call("user.add", &[Value::str("bob")], &args, &ctx).unwrap(), Value::Bool(true));
     let cmd = runner.commands()[0].clone();
     assert!(cmd.ends_with(&format!("useradd -s /bin/sh -u 2001 -m -d /srv/bob -r bob -R {}", root.display())), "{cmd}");
-    assert_eq!(call("user.info", &[Value::str("nobody-here")], &m, &ctx).unwrap(), Value::Map(Map::new()));
+    assert_eq!(call("user.info", &[Value::str("nobody-here")], &m, &ctx).unwrap(), Value::Map(Map::default()));
     assert!(call("user.info", &[Value::str("x")], &kw(&[("root", Value::str("/"))]), &ctx).is_err());
     let _ = std::fs::remove_dir_all(&root);
 }
@@ -67,7 +67,7 @@ fn chroot_accounts_with_real_shadow_utils() {
     }
     let root = account_root("real");
     let accounts = LocalAccounts::with_root(&root);
-    let m = Map::new();
+    let m = Map::default();
     let ctx = Ctx::new(&m, &m, &m, &SystemRunner)
         .with_backends(Backends { accounts: Some(&accounts), ..Backends::default() });
     assert_eq!(

@@ -494,7 +494,7 @@ fn to_common_at(v: &Value, depth: usize) -> Result<brine_common::Value, Error> {
             C::List(t.iter().map(|x| to_common_at(x, depth + 1)).collect::<Result<_, _>>()?)
         }
         Value::Dict(d) => {
-            let mut map = brine_common::Map::new();
+            let mut map = brine_common::Map::default();
             for (k, x) in d.items() {
                 map.insert(json_key(&k)?, to_common_at(&x, depth + 1)?);
             }

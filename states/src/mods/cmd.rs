@@ -141,7 +141,7 @@ fn run(call: &StateCall) -> Result<StateRet, StateError> {
     }
     let cmd_all = match brine_modules::call("cmd.run_all", &[Value::str(&a.name)], &a.run_all_kwargs, call.ctx) {
         Ok(Value::Map(m)) => m,
-        Ok(_) => Map::new(),
+        Ok(_) => Map::default(),
         Err(e) => return Ok(ret.with_comment(e.to_string())),
     };
     finish_run(call, ret, cmd_all, &a)
@@ -206,7 +206,7 @@ fn is_true(v: &Value) -> Result<bool, StateError> {
 
 /// The `name=value` pairs of the last stdout line, or None when malformed.
 fn parse_pairs(out: &str) -> Option<Map> {
-    let mut data = Map::new();
+    let mut data = Map::default();
     for item in brine_modules::shlex::split(out).ok()? {
         let mut parts = item.split('=');
         let (Some(k), Some(v), None) = (parts.next(), parts.next(), parts.next()) else { return None };
@@ -359,7 +359,7 @@ fn script(call: &StateCall) -> Result<StateRet, StateError> {
 }
 
 fn cache_error() -> Map {
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert("pid".into(), Value::Int(0));
     m.insert("retcode".into(), Value::Int(1));
     m.insert("stdout".into(), Value::str(""));
@@ -391,7 +391,7 @@ fn run_script(call: &StateCall, a: &ScriptArgs) -> Result<Map, ModuleError> {
     let path = temp_script_path(a);
     brine_modules::file::atomic_write(&path, &text, brine_modules::file::NewPerms::Mode(0o500))?;
     let mut argv = vec![Value::Str(path.to_string_lossy().into_owned())];
-    let mut kwargs = Map::new();
+    let mut kwargs = Map::default();
     if let Some(args) = &a.args {
         argv.extend(brine_modules::shlex::split(args)?.into_iter().map(Value::Str));
         kwargs.insert("python_shell".into(), Value::Bool(false));
@@ -412,7 +412,7 @@ fn run_script(call: &StateCall, a: &ScriptArgs) -> Result<Map, ModuleError> {
     let _ = std::fs::remove_file(&path);
     match result? {
         Value::Map(m) => Ok(m),
-        _ => Ok(Map::new()),
+        _ => Ok(Map::default()),
     }
 }
 

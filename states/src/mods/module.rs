@@ -148,7 +148,7 @@ fn call_function(name: &str, items: &[Value], call: &StateCall) -> Result<Value,
     let expected: Vec<&str> = function.sig.required().collect();
     let mut kwargs: Map = params.iter().filter_map(|p| p.default.map(|d| (p.name.to_string(), d.to_value()))).collect();
     let mut positional = Vec::new();
-    let mut by_name = Map::new();
+    let mut by_name = Map::default();
     for item in items {
         match item {
             Value::Map(m) => {
@@ -293,7 +293,7 @@ fn invoke_legacy(
             }
         }
     }
-    let mut nkwargs = Map::new();
+    let mut nkwargs = Map::default();
     if function.sig.kwargs {
         if let Some(v) = kwargs.shift_remove("kwargs") {
             match v {

@@ -35,7 +35,7 @@ pub struct NotADict;
 /// A dict argument: empty when absent/Null, `Err(NotADict)` otherwise.
 pub fn opt_map(args: &Map, key: &str) -> Result<Map, NotADict> {
     match args.get(key) {
-        None | Some(Value::Null) => Ok(Map::new()),
+        None | Some(Value::Null) => Ok(Map::default()),
         Some(Value::Map(m)) => Ok(m.clone()),
         Some(_) => Err(NotADict),
     }
@@ -47,7 +47,7 @@ mod tests {
 
     #[test]
     fn readers_follow_python() {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("a".into(), Value::Int(644));
         m.insert("b".into(), Value::str(""));
         m.insert("c".into(), Value::Null);

@@ -271,7 +271,7 @@ fn create(call: &StateCall, item: &Item, mut ret: StateRet) -> Result<StateRet, 
     if made.retcode != 0 {
         return Ok(ret.error(format!("Failed to create {}\n", item.label())));
     }
-    let mut change = Map::new();
+    let mut change = Map::default();
     change.insert("old".into(), Value::str(""));
     change.insert("new".into(), Value::str(&item.item_id));
     ret.changes.insert(item.item_id.clone(), Value::Map(change));

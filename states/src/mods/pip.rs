@@ -97,7 +97,7 @@ fn parse(call: &StateCall) -> Result<Args, String> {
     let bin_env = opt_str(args, "bin_env")
         .filter(|b| !b.is_empty())
         .or_else(|| opt_str(args, "pip_bin").filter(|b| !b.is_empty()));
-    let mut env = Map::new();
+    let mut env = Map::default();
     for key in ["user", "cwd", "env_vars"] {
         env.insert(key.into(), args.get(key).cloned().unwrap_or(Value::Null));
     }
@@ -152,7 +152,7 @@ fn installed(call: &StateCall) -> Result<StateRet, StateError> {
         Err(msg) => return Ok(StateRet::new(call.arg("name").clone()).error(msg)),
     };
     let ret = StateRet::new(a.pkgs.join(";")).with_result(None);
-    let mut version_args = Map::new();
+    let mut version_args = Map::default();
     version_args.insert("bin_env".into(), a.env.get("bin_env").cloned().unwrap_or(Value::Null));
     let pip_version = match module(call, "pip.version", &[], &version_args) {
         Ok(v) => v.py_str(),
@@ -285,7 +285,7 @@ fn test_comment(details: &[Detail], targets: &[(String, String)]) -> String {
 }
 
 fn install_kwargs(call: &StateCall, a: &Args, targets: &[(String, String)]) -> Map {
-    let mut kw = Map::new();
+    let mut kw = Map::default();
     let names: Vec<&str> = targets.iter().map(|(_, t)| t.as_str()).collect();
     kw.insert("pkgs".into(), Value::Str(names.join(",")));
     kw.insert("bin_env".into(), a.env.get("bin_env").cloned().unwrap_or(Value::Null));
@@ -308,7 +308,7 @@ fn install(
 ) -> Result<StateRet, StateError> {
     let out = match module(call, "pip.install", &[], &install_kwargs(call, a, &targets))? {
         Value::Map(m) => m,
-        _ => Map::new(),
+        _ => Map::default(),
     };
     if out.is_empty() {
         return Ok(ret.error("Could not install package"));
@@ -408,7 +408,7 @@ fn requirements_done(changes: &mut Map, a: &Args, stdout: &str) -> String {
 fn removed(call: &StateCall) -> Result<StateRet, StateError> {
     let name = call.name();
     let ret = StateRet::new(call.arg("name").clone()).with_result(None);
-    let mut env = Map::new();
+    let mut env = Map::default();
     for key in ["bin_env", "user", "cwd"] {
         env.insert(key.into(), call.args.get(key).cloned().unwrap_or(Value::Null));
     }

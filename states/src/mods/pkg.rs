@@ -45,7 +45,7 @@ fn desired_pkg(name: &str, version: Option<&str>) -> String {
 
 /// `{new, old}` in the order Salt's `_get_installable_versions` builds it.
 fn new_old(new: &str, old: &str) -> Value {
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert("new".into(), Value::str(new));
     m.insert("old".into(), Value::str(old));
     Value::Map(m)

@@ -138,7 +138,7 @@ fn toggle(call: &StateCall, name: &str, want: bool, started: Started, result: bo
     if before == want {
         let (tail, changes) = match started {
             Started::Running => ("is running", None),
-            Started::Desired => ("is in the desired state", Some(Map::new())),
+            Started::Desired => ("is in the desired state", Some(Map::default())),
             Started::Dead => ("is dead", None),
         };
         let mut t = Toggle::of(Some(result), format!("Service {name} is already {word}, and {tail}"));
@@ -167,7 +167,7 @@ fn toggled(
     result: bool,
 ) -> Result<Toggle, StateError> {
     let after = service::enabled(call.ctx, name)?;
-    let mut changes = Map::new();
+    let mut changes = Map::default();
     if before != after {
         changes.insert(name.to_string(), Value::Bool(true));
     }

@@ -41,10 +41,10 @@ fn comment_or(call: &StateCall, default: &str) -> String {
 }
 
 fn pretend_changes() -> Map {
-    let mut inner = Map::new();
+    let mut inner = Map::default();
     inner.insert("old".into(), Value::str("Unchanged"));
     inner.insert("new".into(), Value::str("Something pretended to change"));
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert("testing".into(), Value::Map(inner));
     m
 }
@@ -191,10 +191,10 @@ fn mod_watch(call: &StateCall) -> Result<StateRet, StateError> {
     let changes = match call.args.get("changes") {
         Some(Value::Map(m)) => m.clone(),
         _ => {
-            let mut m = Map::new();
+            let mut m = Map::default();
             m.insert("Requisites with changes".into(), Value::List(watched_with_changes(call)));
             m
         }
     };
-    Ok(StateRet { name: call.arg("name").clone(), changes, result, comment, extra: Map::new() })
+    Ok(StateRet { name: call.arg("name").clone(), changes, result, comment, extra: Map::default() })
 }

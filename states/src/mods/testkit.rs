@@ -18,7 +18,7 @@ pub struct TestHost(Map);
 
 impl TestHost {
     pub fn new() -> Self {
-        TestHost(Map::new())
+        TestHost(Map::default())
     }
 }
 

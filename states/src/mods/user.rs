@@ -282,7 +282,7 @@ fn apply_changes(call: &StateCall, spec: &Spec, pre: &accounts::UserInfo, change
 
 /// Salt's `file.mkdir(home, uid, gid, 0o755)` for a home that does not exist.
 fn make_home(call: &StateCall, home: &str, pre: &accounts::UserInfo) -> Result<(), StateError> {
-    let mut kw = Map::new();
+    let mut kw = Map::default();
     kw.insert("user".into(), Value::Int(i64::from(pre.uid)));
     kw.insert("group".into(), Value::Int(i64::from(pre.gid)));
     kw.insert("mode".into(), Value::str("0755"));

@@ -13,72 +13,75 @@ use indexmap::IndexMap;
 
 use super::engine::Engine;
 use super::fnmatch::fnmatch;
-use super::RunError;
+use super::{field, RunError};
 use crate::mods::{self, has_mod_watch, StateCall, StateError, StateFunction, StateRet, WatchReqs};
 
-/// Low-data keys that are never passed to a state function
+/// Whether `key` is a low-data key never passed to a state function
 /// (Salt's `STATE_INTERNAL_KEYWORDS`).
-pub(super) const INTERNAL_KEYWORDS: &[&str] = &[
-    "onchanges",
-    "onchanges_any",
-    "onfail",
-    "onfail_any",
-    "onfail_all",
-    "onfail_stop",
-    "prereq",
-    "prerequired",
-    "watch",
-    "watch_any",
-    "require",
-    "require_any",
-    "listen",
-    "onchanges_in",
-    "onfail_in",
-    "prereq_in",
-    "watch_in",
-    "require_in",
-    "listen_in",
-    "fun",
-    "state",
-    "check_cmd",
-    "cmd_opts_exclude",
-    "failhard",
-    "onlyif",
-    "unless",
-    "creates",
-    "retry",
-    "order",
-    "parallel",
-    "reload_modules",
-    "reload_grains",
-    "reload_pillar",
-    "runas",
-    "runas_password",
-    "fire_event",
-    "saltenv",
-    "umask",
-    "use",
-    "use_in",
-    "__env__",
-    "__sls__",
-    "__id__",
-    "__sls_included_from__",
-    "__orchestration_jid__",
-    "__pub_user",
-    "__pub_arg",
-    "__pub_jid",
-    "__pub_fun",
-    "__pub_tgt",
-    "__pub_ret",
-    "__pub_pid",
-    "__pub_tgt_type",
-    "__prereq__",
-    "__prerequired__",
-    "__umask__",
-];
+fn is_internal_keyword(key: &str) -> bool {
+    matches!(
+        key,
+        "onchanges"
+            | "onchanges_any"
+            | "onfail"
+            | "onfail_any"
+            | "onfail_all"
+            | "onfail_stop"
+            | "prereq"
+            | "prerequired"
+            | "watch"
+            | "watch_any"
+            | "require"
+            | "require_any"
+            | "listen"
+            | "onchanges_in"
+            | "onfail_in"
+            | "prereq_in"
+            | "watch_in"
+            | "require_in"
+            | "listen_in"
+            | "fun"
+            | "state"
+            | "check_cmd"
+            | "cmd_opts_exclude"
+            | "failhard"
+            | "onlyif"
+            | "unless"
+            | "creates"
+            | "retry"
+            | "order"
+            | "parallel"
+            | "reload_modules"
+            | "reload_grains"
+            | "reload_pillar"
+            | "runas"
+            | "runas_password"
+            | "fire_event"
+            | "saltenv"
+            | "umask"
+            | "use"
+            | "use_in"
+            | "__env__"
+            | "__sls__"
+            | "__id__"
+            | "__sls_included_from__"
+            | "__orchestration_jid__"
+            | "__pub_user"
+            | "__pub_arg"
+            | "__pub_jid"
+            | "__pub_fun"
+            | "__pub_tgt"
+            | "__pub_ret"
+            | "__pub_pid"
+            | "__pub_tgt_type"
+            | "__prereq__"
+            | "__prerequired__"
+            | "__umask__"
+    )
+}
 
 fn text(low: &Map, key: &str) -> String {
-    low.get(key).map(Value::py_str).unwrap_or_default()
+    field(low, key).into_owned()
 }
 
 /// Salt's `format_call`: the arguments a state function receives, or the
@@ -86,11 +89,14 @@ fn text(low: &Map, key: &str) -> String {
 /// parameters are bound first, so a parameter named like a runtime keyword
 /// (`file.directory`'s `require`, `cmd.run`'s `runas`) is passed too.
 fn format_args(function: &StateFunction, full: &str, low: &Map) -> Result<Map, RunError> {
-    let mut args = Map::new();
+    let mut args = Map::default();
     let mut extra = Vec::new();
+    let names = |key: &str| function.required.contains(&key) || function.optional.contains(&key);
     for (key, value) in low {
-        let named = function.required.contains(&key.as_str()) || function.optional.contains(&key.as_str());
-        if !named && INTERNAL_KEYWORDS.contains(&key.as_str()) {
+        // The parameter lists are only searched when the answer matters.
+        let internal = is_internal_keyword(key);
+        let named = (internal || !function.kwargs) && names(key);
+        if internal && !named {
             continue;
         }
         if named || function.kwargs {
@@ -150,7 +156,7 @@ impl Engine<'_> {
             return Ok(self.verify_error_ret(low, &errors));
         }
         let data = self.low_rc(low);
-        let (state, fun) = (text(&data, "state"), text(&data, "fun"));
+        let (state, fun) = (field(&data, "state"), field(&data, "fun"));
         let Some(function) = mods::lookup(&state, &fun) else {
             return Ok(self.verify_error_ret(low, &[format!("Specified state '{state}.{fun}' was not found")]));
         };
@@ -193,10 +199,10 @@ impl Engine<'_> {
         running: &IndexMap<String, Map>,
         is_prereq: bool,
     ) -> Map {
-        let mut ret = Map::new();
+        let mut ret = Map::default();
         ret.insert("result".into(), Value::Bool(false));
         ret.insert("name".into(), data.get("name").cloned().unwrap_or(Value::Null));
-        ret.insert("changes".into(), Value::Map(Map::new()));
+        ret.insert("changes".into(), Value::Map(Map::default()));
         if ["unless", "onlyif", "creates"].iter().any(|k| data.contains_key(*k)) {
             match self.run_check(data) {
                 Ok(check) => ret.extend(check),
@@ -317,16 +323,17 @@ impl Engine<'_> {
     }
 
     fn check_function(&self, data: &Map, errors: &mut Vec<String>) {
-        let full = format!("{}.{}", text(data, "state"), text(data, "fun"));
-        match mods::lookup(&text(data, "state"), &text(data, "fun")) {
+        let full = || format!("{}.{}", field(data, "state"), field(data, "fun"));
+        match mods::lookup(&field(data, "state"), &field(data, "fun")) {
             None if data.contains_key("__sls__") => {
+                let full = full();
                 errors.push(format!("State '{full}' was not found in SLS '{}'", text(data, "__sls__")));
                 errors.push(format!("Reason: '{full}' is not available."));
             }
-            None => errors.push(format!("Specified state '{full}' was not found")),
+            None => errors.push(format!("Specified state '{}' was not found", full())),
             Some(f) => {
                 for p in f.required.iter().filter(|p| !data.contains_key(**p)) {
-                    errors.push(format!("Missing parameter {p} for state {full}"));
+                    errors.push(format!("Missing parameter {p} for state {}", full()));
                 }
             }
         }
@@ -334,7 +341,7 @@ impl Engine<'_> {
 
     fn check_recursive_require(&self, low: usize, errors: &mut Vec<String>) {
         let data = self.low(low);
-        let state = text(data, "state");
+        let state = field(data, "state");
         let key = if data.contains_key("watch") && has_mod_watch(&state) {
             "watch"
         } else if data.contains_key("require") {
@@ -342,12 +349,18 @@ impl Engine<'_> {
         } else {
             return;
         };
-        let Some(Value::List(reqs)) = data.get(key) else { return };
+        let Some(Value::List(reqs)) = data.get(key) else {
+            return;
+        };
         for req in reqs {
             let Value::Map(m) = req else { continue };
-            let Some((first, target)) = m.iter().next() else { continue };
+            let Some((first, target)) = m.iter().next() else {
+                continue;
+            };
             let target = target.py_str();
-            if *first == state && (fnmatch(&text(data, "name"), &target) || fnmatch(&text(data, "__id__"), &target)) {
+            if first.as_str() == state
+                && (fnmatch(&text(data, "name"), &target) || fnmatch(&text(data, "__id__"), &target))
+            {
                 errors.push(format!(
                     "Recursive require detected in SLS {} for require {} in ID {}",
                     text(data, "__sls__"),
@@ -359,10 +372,10 @@ impl Engine<'_> {
     }
 
     fn verify_error_ret(&mut self, low: usize, errors: &[String]) -> Map {
-        let mut ret = Map::new();
+        let mut ret = Map::default();
         ret.insert("result".into(), Value::Bool(false));
         ret.insert("name".into(), self.low(low).get("name").cloned().unwrap_or(Value::Null));
-        ret.insert("changes".into(), Value::Map(Map::new()));
+        ret.insert("changes".into(), Value::Map(Map::default()));
         ret.insert("comment".into(), Value::Str(errors.iter().map(|e| format!("{e}\n")).collect()));
         ret.insert("__run_num__".into(), Value::Int(self.next_run_num()));
         ret

@@ -40,7 +40,7 @@ impl Engine<'_> {
     fn guard_cmd_opts(&self, low: &Map) -> Map {
         let exclude: Vec<String> =
             low.get("cmd_opts_exclude").map(as_list).unwrap_or_default().iter().map(Value::py_str).collect();
-        let mut opts = Map::new();
+        let mut opts = Map::default();
         for key in CMD_ARGS.iter().filter(|k| !exclude.iter().any(|e| e == *k)) {
             opts.insert((*key).to_string(), low.get(*key).cloned().unwrap_or(Value::Null));
         }
@@ -191,7 +191,7 @@ impl Engine<'_> {
         if low.contains_key("creates") {
             fold(Self::creates(low), false);
         }
-        let mut ret = Map::new();
+        let mut ret = Map::default();
         ret.insert("result".into(), Value::Bool(result));
         ret.insert("comment".into(), Value::Str(comments.join("\n")));
         for key in ["__sls__", "__id__", "name"] {
@@ -205,11 +205,11 @@ impl Engine<'_> {
 
     /// Salt's `_run_check_cmd`: `check_cmd` decides the result.
     pub(super) fn run_check_cmd(&self, low: &Map) -> Map {
-        let mut opts = Map::new();
+        let mut opts = Map::default();
         if let Some(shell) = self.host.grains().get("shell") {
             opts.insert("shell".into(), shell.clone());
         }
-        let mut ret = Map::new();
+        let mut ret = Map::default();
         ret.insert("result".into(), Value::Bool(false));
         for key in ["__sls__", "__id__", "name"] {
             ret.insert(key.into(), low.get(key).cloned().unwrap_or(Value::Null));

@@ -64,7 +64,7 @@ fn folded_into(decls: &[Decl], with_in: &[&Decl], target: &Decl, rkey: &str) -> 
             let Some(Value::List(items)) = d.low.get(in_key) else { continue };
             for item in items {
                 if names_target(decls, item, target) {
-                    let mut m = Map::new();
+                    let mut m = Map::default();
                     m.insert(d.state.clone(), Value::str(&d.id));
                     out.push(Value::Map(m));
                 }
@@ -151,7 +151,7 @@ mod tests {
         }
         match Value::from_json(&v) {
             Value::Map(m) => m,
-            _ => Map::new(),
+            _ => Map::default(),
         }
     }
 

@@ -90,7 +90,7 @@ impl<'a> Engine<'a> {
 
     pub fn low(&self, idx: usize) -> &Map {
         static EMPTY: std::sync::OnceLock<Map> = std::sync::OnceLock::new();
-        self.arena.get(idx).map(|l| &*l.data).unwrap_or_else(|| EMPTY.get_or_init(Map::new))
+        self.arena.get(idx).map(|l| &*l.data).unwrap_or_else(|| EMPTY.get_or_init(Map::default))
     }
 
     pub fn ident(&self, idx: usize) -> Option<&Ident> {
@@ -261,7 +261,7 @@ impl<'a> Engine<'a> {
         let tag = self.tag(low);
         if let Some(mut prev) = self.pre.get(&tag).cloned() {
             if prev.get("changes").map(Value::truthy).unwrap_or(false) {
-                prev.insert("changes".into(), Value::Map(Map::new()));
+                prev.insert("changes".into(), Value::Map(Map::default()));
             }
             prev.insert("__run_num__".into(), Value::Int(self.run_num));
             self.copy_ids(low, &mut prev);
@@ -303,8 +303,8 @@ impl<'a> Engine<'a> {
     /// A return for a state that did not run: changes empty, fake timing.
     pub fn fake_ret(&self, low: usize, result: bool, comment: &str) -> Map {
         let now = brine_modules::sys::local_now();
-        let mut ret = Map::new();
-        ret.insert("changes".into(), Value::Map(Map::new()));
+        let mut ret = Map::default();
+        ret.insert("changes".into(), Value::Map(Map::default()));
         ret.insert("result".into(), Value::Bool(result));
         ret.insert("duration".into(), Value::Float(0.002));
         ret.insert("start_time".into(), Value::Str(now.iso_time()));
@@ -368,7 +368,7 @@ impl<'a> Engine<'a> {
             let (status, _) = self.check_requisite(w.low, &run.rets, chunks, false)?;
             let mut ret = self.call(w.low, chunks, &run.rets)?;
             if !ret.get("changes").map(Value::truthy).unwrap_or(false) && status == Status::Change {
-                let mut watch = Map::new();
+                let mut watch = Map::default();
                 watch.insert("watch".into(), Value::str("watch"));
                 ret.insert("changes".into(), Value::Map(watch));
                 ret.insert("result".into(), Value::Null);
@@ -411,8 +411,8 @@ impl<'a> Engine<'a> {
     /// "Recursive requisite found"; Salt counts a run number only when the
     /// recursion was seen among the active chunks, not at the depth limit.
     fn store_recursive(&mut self, low: usize, run: &mut Run, tag: &str, count_run: bool) {
-        let mut ret = Map::new();
-        ret.insert("changes".into(), Value::Map(Map::new()));
+        let mut ret = Map::default();
+        ret.insert("changes".into(), Value::Map(Map::default()));
         ret.insert("result".into(), Value::Bool(false));
         ret.insert("comment".into(), Value::str("Recursive requisite found"));
         ret.insert("__run_num__".into(), Value::Int(self.run_num));

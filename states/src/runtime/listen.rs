@@ -36,7 +36,7 @@ struct Listener {
 }
 
 fn single(state: &str, id: &str) -> Value {
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert(state.to_string(), Value::str(id));
     Value::Map(m)
 }
@@ -73,11 +73,11 @@ fn resolve_bare(lows: &[Rc<Map>], target: &str) -> Option<Value> {
 
 fn listen_error(state: &str, id: &str) -> (String, Map) {
     let tag = format!("Listen_Error_|-listen_{id}_|-listen_{state}_|-Listen_Error");
-    let mut ret = Map::new();
+    let mut ret = Map::default();
     ret.insert("comment".into(), Value::Str(format!("Referenced state {state}: {id} does not exist")));
     ret.insert("name".into(), Value::Str(format!("listen_{state}:{id}")));
     ret.insert("result".into(), Value::Bool(false));
-    ret.insert("changes".into(), Value::Map(Map::new()));
+    ret.insert("changes".into(), Value::Map(Map::default()));
     (tag, ret)
 }
 

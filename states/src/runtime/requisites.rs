@@ -82,17 +82,13 @@ fn req_items(v: &Value) -> Vec<Value> {
         Value::Map(m) => m
             .iter()
             .map(|(k, v)| {
-                let mut one = Map::new();
+                let mut one = Map::default();
                 one.insert(k.clone(), v.clone());
                 Value::Map(one)
             })
             .collect(),
         other => vec![other.clone()],
     }
-}
-
-fn text(low: &Map, key: &str) -> String {
-    low.get(key).map(Value::py_str).unwrap_or_default()
 }
 
 fn sls_matches(chunk: &Map, ident: &Ident, raw: &str, pattern: &Pattern) -> bool {
@@ -175,7 +171,7 @@ impl Engine<'_> {
     ) -> Result<(Status, ReqIndex), RunError> {
         self.watch_to_require(low);
         let data = self.low_rc(low);
-        let state = text(&data, "state");
+        let state = super::field(&data, "state");
         let present = PRESENT_KEYS.iter().any(|k| data.contains_key(*k))
             || (has_mod_watch(&state) && (data.contains_key("watch") || data.contains_key("watch_any")));
         if !present {
@@ -379,9 +375,9 @@ mod tests {
     use super::*;
 
     fn ret(result: Value, changed: bool) -> Map {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("result".into(), result);
-        let mut ch = Map::new();
+        let mut ch = Map::default();
         if changed {
             ch.insert("x".into(), Value::Int(1));
         }
@@ -418,7 +414,7 @@ mod tests {
     #[test]
     fn entries_are_normalised() {
         assert_eq!(req_entry(&Value::str("a")), Some(("id".into(), Value::str("a"))));
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("file.managed".into(), Value::str("x"));
         assert_eq!(req_entry(&Value::Map(m)), Some(("file".into(), Value::str("x"))));
     }

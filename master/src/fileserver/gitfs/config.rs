@@ -271,7 +271,7 @@ mod tests {
     fn opts(j: serde_json::Value) -> Map {
         match Value::from_json(&j) {
             Value::Map(m) => m,
-            _ => Map::new(),
+            _ => Map::default(),
         }
     }
 

@@ -128,7 +128,7 @@ fn walk_into(dir: &Path, depth: usize, max_depth: Option<usize>, out: &mut Vec<W
 
 /// Salt's `_check_dir_meta`.
 fn dir_meta(name: &Path, user: &Value, group: &Value, mode: &Option<String>, follow: bool) -> Map {
-    let mut changes = Map::new();
+    let mut changes = Map::default();
     let Ok(st) = stats(name, None, follow) else {
         changes.insert("directory".into(), Value::str("new"));
         return changes;
@@ -161,7 +161,7 @@ fn meta_changes(
 /// Salt's `_check_directory`: (result, comment, changes) of the plan.
 fn check_directory(call: &StateCall, d: &Directory) -> (Option<bool>, String, Map) {
     let name = path(&d.name);
-    let mut changes = Map::new();
+    let mut changes = Map::default();
     let walked = if d.recurse.truthy() || d.clean { walk(&name, d.max_depth) } else { Vec::new() };
     if d.recurse.truthy() {
         let set = match recurse_set(&d.recurse) {
@@ -182,7 +182,7 @@ fn check_directory(call: &StateCall, d: &Directory) -> (Option<bool>, String, Ma
             for fname in entry.files.iter().chain(entry.dirs.iter()) {
                 let p = entry.root.join(fname);
                 if is_cleaned(&p, &name, &keep, &d.exclude_pat) {
-                    let mut c = Map::new();
+                    let mut c = Map::default();
                     c.insert("removed".into(), Value::str("Removed due to clean"));
                     changes.insert(p.to_string_lossy().into_owned(), Value::Map(c));
                 }
@@ -190,7 +190,7 @@ fn check_directory(call: &StateCall, d: &Directory) -> (Option<bool>, String, Ma
         }
     }
     if !name.is_dir() {
-        let mut c = Map::new();
+        let mut c = Map::default();
         c.insert("directory".into(), Value::str("new"));
         changes.insert(d.name.clone(), Value::Map(c));
     }
@@ -216,7 +216,7 @@ fn plan_recurse(d: &Directory, set: &[String], walked: &[WalkEntry], changes: &m
             for f in &entry.files {
                 let p = entry.root.join(f);
                 let Ok(st) = stats(&p, None, d.follow_symlinks) else { continue };
-                let mut c = Map::new();
+                let mut c = Map::default();
                 meta_changes(&mut c, &st, &user, &group, &file_mode, d.follow_symlinks);
                 if !c.is_empty() {
                     changes.insert(p.to_string_lossy().into_owned(), Value::Map(c));
@@ -336,7 +336,7 @@ fn clear_the_way(call: &StateCall, d: &Directory, mut ret: StateRet) -> Result<R
         }
         if call.test {
             ret.changes.insert("backup".into(), Value::Str(format!("{} would be renamed to {backup}", d.name)));
-            let mut c = Map::new();
+            let mut c = Map::default();
             c.insert("directory".into(), Value::str("new"));
             ret.changes.insert(d.name.clone(), Value::Map(c));
             let comment = format!("{} would be backed up and replaced with a new directory", d.name);
@@ -403,7 +403,7 @@ fn create(d: &Directory, ret: StateRet) -> Result<StateRet, StateError> {
         return Ok(ret.error(format!("Failed to create directory {}", d.name)));
     }
     let mut ret = ret;
-    let mut c = Map::new();
+    let mut c = Map::default();
     c.insert("directory".into(), Value::str("new"));
     ret.changes.insert(d.name.clone(), Value::Map(c));
     Ok(ret)
@@ -426,7 +426,7 @@ fn apply_recurse(d: &Directory, ret: &mut StateRet) -> Result<Vec<String>, State
     let group = recurse_owner(has("group"), &d.group, "group", ret);
     let (dir_mode, file_mode) = if has("mode") { (d.dir_mode.clone(), d.file_mode.clone()) } else { (None, None) };
     if has("silent") {
-        ret.changes = Map::new();
+        ret.changes = Map::default();
         ret.changes.insert("recursion".into(), Value::str("Changes silenced"));
     }
     let mut errors = Vec::new();

@@ -408,7 +408,7 @@ fn render_source(call: &StateCall, m: &Managed, url: &str, data: &[u8], kind: &s
     if kind != "jinja" {
         return Err(format!("Specified template format {kind} is not supported"));
     }
-    let mut ctx = Map::new();
+    let mut ctx = Map::default();
     ctx.insert("name".into(), Value::str(&m.name));
     ctx.insert("source".into(), Value::str(url));
     ctx.insert("user".into(), m.user.clone());
@@ -511,7 +511,7 @@ fn run_check_cmd(
     let dir = if m.tmp_dir.is_empty() { std::env::temp_dir() } else { PathBuf::from(&m.tmp_dir) };
     let tmp = dir.join(format!("__salt.tmp.{}{}", std::process::id(), m.tmp_ext));
     ops::atomic_write(&tmp, data, NewPerms::Mode(0o600))?;
-    let mut kwargs = Map::new();
+    let mut kwargs = Map::default();
     if let Some(shell) = call.host.grains().get("shell") {
         kwargs.insert("shell".into(), shell.clone());
     }
@@ -520,7 +520,7 @@ fn run_check_cmd(
     let _ = std::fs::remove_file(&tmp);
     let cret = match result? {
         Value::Map(c) => c,
-        _ => Map::new(),
+        _ => Map::default(),
     };
     if cret.get("retcode").and_then(Value::as_i64).unwrap_or(0) == 0 {
         return Ok(None);

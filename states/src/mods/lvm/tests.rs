@@ -122,7 +122,7 @@ fn fake_lvm() -> Recorded {
 }
 
 fn go(runner: &Recorded, fun: StateFn, args: serde_json::Value, test: bool) -> StateOutcome {
-    let m = Map::new();
+    let m = Map::default();
     let ctx = Ctx::new(&m, &m, &m, runner);
     StateOutcome::of(&run(fun, args, test, &ctx))
 }

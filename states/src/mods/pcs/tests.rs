@@ -90,7 +90,7 @@ fn fake_pcs() -> Recorded {
 }
 
 fn go(runner: &Recorded, fun: StateFn, args: serde_json::Value, test: bool) -> StateOutcome {
-    let m = Map::new();
+    let m = Map::default();
     let ctx = Ctx::new(&m, &m, &m, runner);
     let mut db = PkgDb::default();
     db.installed.insert("pcs".into(), vec!["0.11.5-1+deb12u1".into()]);

@@ -43,7 +43,7 @@ fn venv_with_wheel(tag: &str) -> Option<PathBuf> {
 }
 
 fn go(fun: crate::mods::StateFn, args: serde_json::Value, test: bool) -> StateOutcome {
-    let m = Map::new();
+    let m = Map::default();
     let ctx = Ctx::new(&m, &m, &m, &SystemRunner);
     StateOutcome::of(&run(fun, args, test, &ctx))
 }

@@ -100,7 +100,7 @@ fn wanted(a: &Args) -> Result<Option<Targets>, StateError> {
     let pkgs = match &c.pkgs {
         Some(p) if p.truthy() => p.clone(),
         _ => {
-            let mut one = Map::new();
+            let mut one = Map::default();
             one.insert(c.name.clone(), c.version.clone().map(Value::Str).unwrap_or(Value::Null));
             Value::List(vec![Value::Map(one)])
         }
@@ -170,7 +170,7 @@ fn installable(call: &StateCall, targets: &Targets) -> Result<Map, StateError> {
     let explicit: Vec<String> =
         targets.iter().filter(|(n, _)| !latest_names.contains(n)).map(|(n, v)| desired_pkg(n, v.as_deref())).collect();
     let repo = pkg::repo_versions(call.ctx, &explicit)?;
-    let mut changes = Map::new();
+    let mut changes = Map::default();
     for name in targets.keys() {
         let from_repo = repo.get(name).and_then(|v| v.first()).cloned();
         let new = latest.get(name).cloned().filter(|v| !v.is_empty()).or(from_repo);
@@ -208,7 +208,7 @@ fn predict(call: &StateCall, mut ret: StateRet, a: &Args, plan: &Plan) -> Result
 fn apply(call: &StateCall, mut ret: StateRet, a: &Args, plan: Plan, refresh: bool) -> Result<StateRet, StateError> {
     let mut to_install = plan.targets.clone();
     to_install.extend(plan.to_reinstall.clone());
-    let mut pkg_ret = Map::new();
+    let mut pkg_ret = Map::default();
     if !to_install.is_empty() {
         let req = InstallRequest {
             targets: to_install,

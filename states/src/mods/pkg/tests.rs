@@ -107,7 +107,7 @@ impl PkgBackend for FakePkg {
 }
 
 fn with_fake<T>(fake: &FakePkg, body: impl FnOnce(&Ctx) -> T) -> T {
-    let m = Map::new();
+    let m = Map::default();
     let ctx = Ctx::new(&m, &m, &m, &SystemRunner).with_backends(Backends { pkg: Some(fake), ..Backends::default() });
     body(&ctx)
 }

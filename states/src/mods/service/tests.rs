@@ -74,7 +74,7 @@ impl ServiceBackend for FakeService {
 }
 
 fn go(backend: &dyn ServiceBackend, fun: crate::mods::StateFn, args: serde_json::Value, test: bool) -> StateOutcome {
-    let m = Map::new();
+    let m = Map::default();
     let ctx =
         Ctx::new(&m, &m, &m, &SystemRunner).with_backends(Backends { service: Some(backend), ..Backends::default() });
     StateOutcome::of(&run(fun, args, test, &ctx))
@@ -233,7 +233,7 @@ fn fake_init_scripts_running_enable_and_reload_on_watch() {
 #[test]
 fn returns_are_salt_shaped() {
     let fake = FakeService::new(&[], &[]);
-    let m = Map::new();
+    let m = Map::default();
     let ctx =
         Ctx::new(&m, &m, &m, &SystemRunner).with_backends(Backends { service: Some(&fake), ..Backends::default() });
     let ret = run(super::running, json!({"name": "nginx"}), false, &ctx);

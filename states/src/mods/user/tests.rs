@@ -57,7 +57,7 @@ impl Accounts for FakeAccounts {
 }
 
 fn go(db: &dyn Accounts, fun: crate::mods::StateFn, args: serde_json::Value, test: bool) -> StateOutcome {
-    let m = Map::new();
+    let m = Map::default();
     let ctx = Ctx::new(&m, &m, &m, &SystemRunner).with_backends(Backends { accounts: Some(db), ..Backends::default() });
     StateOutcome::of(&run(fun, args, test, &ctx))
 }
@@ -102,7 +102,7 @@ fn user_planning_matches_salts_test_mode() {
 #[test]
 fn unsupported_options_are_warned_about() {
     let db = FakeAccounts::new();
-    let m = Map::new();
+    let m = Map::default();
     let ctx =
         Ctx::new(&m, &m, &m, &SystemRunner).with_backends(Backends { accounts: Some(&db), ..Backends::default() });
     let ret = run(super::present, json!({"name": "bob", "groups": ["web"], "mindays": 7}), true, &ctx);
