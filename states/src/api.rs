@@ -116,7 +116,9 @@ pub fn show_sls(env: &Env, mods: &Value, kwargs: &Map) -> Outcome {
     if errors.is_empty() { Outcome::ok(Value::Map(high)) } else { Outcome::errors(errors) }
 }
 
-/// `state.show_low_sls`: the low chunks of the named SLS.
+/// `state.show_low_sls`: the low chunks of the named SLS. As in Salt, the
+/// high data is verified and compiled as rendered: `extend`, `*_in`
+/// requisites and `exclude` are not applied (a run and `show_lowstate` do).
 pub fn show_low_sls(env: &Env, mods: &Value, kwargs: &Map) -> Outcome {
     if let Some(failed) = pillar_errors(env.pillar, Some(kwargs)) {
         return failed;
@@ -127,16 +129,17 @@ pub fn show_low_sls(env: &Env, mods: &Value, kwargs: &Map) -> Outcome {
     }
 }
 
-/// The compiled low chunks of named SLS files.
+/// The low chunks of named SLS files as `state.show_low_sls` shows them.
 pub fn low_sls(env: &Env, mods: &Value, kwargs: &Map) -> Result<Vec<Map>, Vec<String>> {
     let saltenv = saltenv_of(env, kwargs);
     let matches = vec![(saltenv, split_mods(mods))];
     let mut hs = env.highstate();
-    let (high, errors) = hs.render_highstate(&matches);
+    let (high, mut errors) = hs.render_highstate(&matches);
+    errors.extend(compiler::verify_high(&high));
     if !errors.is_empty() {
         return Err(errors);
     }
-    compiler::compile(high)
+    Ok(compiler::compile_high_data(&high))
 }
 
 /// `state.show_top`: saltenv -> SLS names matched for this minion.
@@ -287,7 +290,48 @@ pub fn run(env: &Env, host: &dyn crate::runtime::Host, mods: Option<&Value>, kwa
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
+    use crate::highstate::StateFile;
+
+    /// One SLS, `one`, whose rendered data is given.
+    struct OneSls(Value);
+
+    impl FileClient for OneSls {
+        fn envs(&self) -> Vec<String> {
+            vec!["base".into()]
+        }
+        fn list_states(&self, _: &str) -> Vec<String> {
+            vec!["one".into()]
+        }
+        fn find_file(&self, rel: &str, _: &str) -> Option<PathBuf> {
+            (rel == "one.sls").then(|| PathBuf::from(rel))
+        }
+    }
+
+    impl SlsRenderer for OneSls {
+        fn render(&self, _: &StateFile, _: &str, _: &str) -> Result<Value, String> {
+            Ok(self.0.clone())
+        }
+    }
+
+    #[test]
+    fn show_low_sls_leaves_requisite_in_and_extend_alone() {
+        let sls = OneSls(Value::from_json(&serde_json::json!({
+            "a": {"test": ["nop", {"require_in": [{"test": "b"}]}]},
+            "b": {"test": ["nop"]},
+            "extend": {"b": {"test": [{"x": 1}]}}
+        })));
+        let (opts, grains, pillar) = (Map::new(), Map::new(), Map::new());
+        let env = Env { opts: &opts, grains: &grains, pillar: &pillar, files: &sls, renderer: &sls };
+        let out = show_low_sls(&env, &Value::str("one"), &Map::new());
+        assert_eq!(out.retcode, 0);
+        let Value::List(chunks) = out.ret else { panic!("chunks: {:?}", out.ret) };
+        let b = chunks.iter().filter_map(Value::as_map).find(|c| c.get("__id__") == Some(&Value::str("b"))).expect("b");
+        assert_eq!(b.get("require"), None);
+        assert_eq!(b.get("x"), None);
+    }
 
     #[test]
     fn pillar_errors_stop_state_functions_unless_forced() {
