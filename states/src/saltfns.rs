@@ -72,6 +72,7 @@ const TABLE: &[(&str, Native)] = &[
     ("slsutil.merge", slsutil_merge),
     ("slsutil.merge_all", slsutil_merge_all),
     ("slsutil.update", slsutil_update),
+    ("slsutil.serialize", slsutil_serialize),
 ];
 
 impl SaltFns {
@@ -530,6 +531,14 @@ fn slsutil_merge_all(_: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, 
     Ok(Value::Dict(out))
 }
 
+/// `slsutil.serialize(serializer, obj, **kwargs)`.
+fn slsutil_serialize(_: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
+    let serializer = arg_str(args, kwargs, 0, "serializer", "");
+    let obj = arg(args, kwargs, 1, "obj").ok_or_else(|| type_error("serialize() missing 1 required positional argument: 'obj'"))?;
+    let rest: Kwargs = kwargs.iter().filter(|(k, _)| k.as_str() != "serializer" && k.as_str() != "obj").map(|(k, v)| (k.clone(), v.clone())).collect();
+    jinja::slsutil_serialize(&serializer, obj, &rest).map(|s| Value::str(&s))
+}
+
 /// Salt's `dictupdate.merge(obj_a, obj_b, strategy, renderer, merge_lists)`.
 /// As in Salt, `recurse` works on a shallow copy of `obj_a` (its nested
 /// dicts are updated in place) and `overwrite` first sets `obj_b`'s values
@@ -633,6 +642,25 @@ mod tests {
         assert_eq!(merge("list", false), json(r#"{"x": [{"p": 1}, {"q": 2}], "l": [[1], [2, 2]], "k": 1}"#));
         let all = fns.call("slsutil.merge_all", &[C::List(vec![a.clone(), b.clone()])], &Map::from_iter([("strategy".to_string(), C::str("overwrite"))]));
         assert_eq!(all, Ok(json(r#"{"x": {"q": 2}, "l": [2, 2], "k": 1, "n": 3}"#)));
+    }
+
+    #[test]
+    fn slsutil_serialize_yaml_and_json_as_salts_serializers() {
+        let fns = SaltFns::new(Map::new(), Map::new(), Map::new());
+        let d = json(r#"{"b": [1, 2], "a": {"x": "\u00e9", "y": null}, "c": "plain"}"#);
+        let ser = |name: &str, obj: &C, kw: &[(&str, C)]| {
+            let kw: Map = kw.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+            fns.call("slsutil.serialize", &[C::str(name), obj.clone()], &kw).expect("serialize")
+        };
+        assert_eq!(ser("yaml", &d, &[]), C::str("a: {x: \"\\xE9\", y: null}\nb: [1, 2]\nc: plain"));
+        let block = [("default_flow_style", C::Bool(false)), ("allow_unicode", C::Bool(true))];
+        assert_eq!(ser("yaml", &d, &block), C::str("a:\n  x: \u{e9}\n  y: null\nb:\n- 1\n- 2\nc: plain"));
+        assert_eq!(ser("yaml", &C::str("x"), &[]), C::str("x"));
+        assert_eq!(ser("json", &d, &[]), C::str("{\"b\": [1, 2], \"a\": {\"x\": \"\u{e9}\", \"y\": null}, \"c\": \"plain\"}"));
+        let pretty = [("indent", C::Int(2)), ("sort_keys", C::Bool(true))];
+        assert_eq!(ser("json", &d, &pretty), C::str("{\n  \"a\": {\n    \"x\": \"\u{e9}\",\n    \"y\": null\n  },\n  \"b\": [\n    1,\n    2\n  ],\n  \"c\": \"plain\"\n}"));
+        let missing = fns.call("slsutil.serialize", &[C::str("nope"), d], &Map::new());
+        assert_eq!(missing, Err("Serializer 'nope' not found.".to_string()));
     }
 
     #[test]
