@@ -57,7 +57,7 @@ pub fn call(opts: &Map, grains: &Map, sources: &dyn Sources, fun: &str, call: &C
         saltfns.set_hook(hook.clone());
     }
     let mut pillar = if reads_pillar(fun) { sources.pillar(&opts, &saltfns) } else { Map::default() };
-    if let Some(Value::Map(o)) = call.kwargs.get("pillar") {
+    if let Some(Value::Map(o)) = call.kwargs.get("pillar").filter(|_| !IGNORES_PILLAR_ARG.contains(&fun)) {
         pillar::merge_recurse(&mut pillar, o);
     }
     saltfns.set_pillar(pillar.clone());
@@ -103,6 +103,10 @@ const PILLAR_FREE: &[&str] = &[
     "saltutil.kill_job",
     "saltutil.term_job",
 ];
+
+/// State functions whose Salt builds its `HighState` without the `pillar=`
+/// override of the call: they show the pillar as compiled.
+const IGNORES_PILLAR_ARG: &[&str] = &["state.show_lowstate", "state.show_top"];
 
 fn reads_pillar(fun: &str) -> bool {
     !PILLAR_FREE.contains(&fun)
@@ -173,5 +177,16 @@ mod tests {
         assert_eq!(src.0.get(), 0, "pillar-free functions asked for the pillar");
         call(&opts, &grains, &src, "pillar.items", &CallArgs::default());
         assert_eq!(src.0.get(), 1);
+    }
+
+    #[test]
+    fn the_pillar_argument_overrides_except_for_show_lowstate_and_show_top() {
+        let src = Counting(Cell::new(0));
+        let (opts, grains) = (Map::default(), Map::default());
+        let mut args = CallArgs::default();
+        args.kwargs.insert("pillar".into(), Value::Map(Map::from_iter([("k".to_string(), Value::Int(1))])));
+        let items = call(&opts, &grains, &src, "pillar.items", &args);
+        assert_eq!(items.ret, Value::Map(Map::from_iter([("k".to_string(), Value::Int(1))])));
+        assert!(IGNORES_PILLAR_ARG.contains(&"state.show_lowstate"));
     }
 }

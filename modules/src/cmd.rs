@@ -20,6 +20,7 @@ pub const MODULE: Module = Module {
     name: "cmd",
     functions: &[
         Function { name: "run", sig: sig(RUN_PARAMS), run },
+        Function { name: "shell", sig: sig(RUN_PARAMS), run: shell },
         Function { name: "run_all", sig: sig(RUN_ALL_PARAMS), run: run_all_fn },
         Function { name: "run_stdout", sig: sig(RUN_ALL_PARAMS), run: run_stdout },
         Function { name: "retcode", sig: sig(RUN_ALL_PARAMS), run: retcode },
@@ -263,6 +264,16 @@ fn run(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
         return Err(ModuleError::Execution(if hide { String::new() } else { res.stdout }));
     }
     Ok(Value::Str(if hide { String::new() } else { res.stdout }))
+}
+
+/// `cmd.shell`: `cmd.run` through the shell unless `python_shell=False`
+/// is given.
+fn shell(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
+    let mut b = b.clone();
+    if b.get("python_shell").is_null() {
+        b.values.insert("python_shell", Value::Bool(true));
+    }
+    run(&b, ctx)
 }
 
 fn run_all_fn(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
@@ -511,6 +522,15 @@ mod tests {
     fn run_merges_stderr_and_sets_locale() {
         let v = ctx_call("cmd.run", "echo $LC_CTYPE; echo e >&2", shell_kw()).unwrap();
         assert_eq!(v, Value::str("C\ne"));
+    }
+
+    #[test]
+    fn shell_runs_through_the_shell_unless_told_not_to() {
+        let mut kw = Map::default();
+        kw.insert("cwd".into(), Value::str("/"));
+        assert_eq!(ctx_call("cmd.shell", "echo a | tr a b", kw.clone()).unwrap(), Value::str("b"));
+        kw.insert("python_shell".into(), Value::Bool(false));
+        assert_eq!(ctx_call("cmd.shell", "echo a | tr a b", kw).unwrap(), Value::str("a | tr a b"));
     }
 
     #[test]

@@ -175,6 +175,20 @@ pub fn list_master(ctx: &Ctx, saltenv: Option<String>, prefix: &str) -> Result<V
     Ok(files.into_iter().filter(|f| f.starts_with(prefix.trim_matches('/'))).collect())
 }
 
+/// `cp.list_states`: the SLS names of a saltenv's files (`a/init.sls` is
+/// `a`, `a/b.sls` is `a.b`), sorted, as Salt's file client lists them.
+pub fn list_states(ctx: &Ctx, saltenv: Option<String>) -> Result<Vec<String>, ModuleError> {
+    let files = list_master(ctx, saltenv, "")?;
+    let states: std::collections::BTreeSet<String> = files
+        .iter()
+        .filter_map(|f| match f.strip_suffix("/init.sls") {
+            Some(dir) => Some(dir.replace('/', ".")),
+            None => f.strip_suffix(".sls").map(|p| p.replace('/', ".")),
+        })
+        .collect();
+    Ok(states.into_iter().collect())
+}
+
 /// `cp.list_master_dirs`: every directory holding a served file (sorted, as
 /// Salt's). Directories with no file below them are not listed. As in
 /// Salt's fileserver, the prefix is compared without its slashes.
@@ -240,6 +254,11 @@ pub const MODULE: Module = Module {
             run: list_master_fn,
         },
         Function {
+            name: "list_states",
+            sig: Signature { params: &[opt("saltenv", N)], varargs: None, kwargs: false },
+            run: list_states_fn,
+        },
+        Function {
             name: "list_master_dirs",
             sig: Signature {
                 params: &[opt("saltenv", N), opt("prefix", ArgDefault::Str(""))],
@@ -268,6 +287,11 @@ fn cache_file_fn(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
 fn list_master_fn(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
     let files = list_master(ctx, b.opt_str("saltenv"), &b.opt_str("prefix").unwrap_or_default())?;
     Ok(Value::List(files.into_iter().map(Value::Str).collect()))
+}
+
+fn list_states_fn(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
+    let states = list_states(ctx, b.opt_str("saltenv"))?;
+    Ok(Value::List(states.into_iter().map(Value::Str).collect()))
 }
 
 fn list_master_dirs_fn(b: &Bound, ctx: &Ctx) -> Result<Value, ModuleError> {
@@ -327,6 +351,22 @@ mod tests {
         );
         assert_eq!(call("cp.list_master_dirs", &[], &m, &ctx).unwrap(), Value::from_json(&serde_json::json!(["sub"])));
         assert!(call("cp.cache_file", &[Value::str("salt://../etc/passwd")], &m, &ctx).unwrap() == Value::Bool(false));
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn list_states_names_sls_files() {
+        let root = std::env::temp_dir().join(format!("brine-cp-states-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("tree/web/conf")).unwrap();
+        for f in ["top.sls", "web/init.sls", "web/conf/site.sls", "web/map.jinja", "web/conf/init.sls"] {
+            std::fs::write(root.join("tree").join(f), "").unwrap();
+        }
+        let o = opts(&root);
+        let m = Map::default();
+        let ctx = Ctx::new(&o, &m, &m, &SystemRunner);
+        let states = call("cp.list_states", &[], &m, &ctx).unwrap();
+        assert_eq!(states, Value::from_json(&serde_json::json!(["top", "web", "web.conf", "web.conf.site"])));
         let _ = std::fs::remove_dir_all(&root);
     }
 }

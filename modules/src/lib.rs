@@ -34,6 +34,7 @@ pub mod pyre;
 pub mod saltutil;
 pub mod service;
 pub mod shlex;
+pub mod status;
 pub mod sys;
 pub mod sysmod;
 pub mod test;
@@ -158,6 +159,7 @@ pub const MODULES: &[Module] = &[
     saltutil::MODULE,
     sysmod::MODULE,
     logmod::MODULE,
+    status::MODULE,
 ];
 
 /// The function registered as `mod.fun`, if any.

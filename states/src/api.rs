@@ -85,8 +85,29 @@ pub fn split_mods(mods: &Value) -> Vec<String> {
     }
 }
 
+/// Salt's `_get_pillar_errors`: a pillar that failed to render (its
+/// `_errors`) stops every state function that compiles states, unless the
+/// call says `force=True`. `state.sls` and `state.highstate` return this
+/// list; the `show_*` functions raise in Salt (stderr, exit 1), which comes
+/// out here as the same list with retcode 1.
+fn pillar_errors(pillar: &Map, kwargs: Option<&Map>) -> Option<Outcome> {
+    if kwargs.and_then(|k| k.get("force")).is_some_and(Value::truthy) {
+        return None;
+    }
+    let errors = match pillar.get("_errors") {
+        Some(Value::List(l)) if !l.is_empty() => l,
+        _ => return None,
+    };
+    let mut lines = vec![Value::str("Pillar failed to render with the following messages:")];
+    lines.extend(errors.iter().cloned());
+    Some(Outcome { ret: Value::List(lines), retcode: 1 })
+}
+
 /// `state.show_sls`: high data of the named SLS before extend/exclude are applied.
 pub fn show_sls(env: &Env, mods: &Value, kwargs: &Map) -> Outcome {
+    if let Some(failed) = pillar_errors(env.pillar, Some(kwargs)) {
+        return failed;
+    }
     let saltenv = saltenv_of(env, kwargs);
     let matches = vec![(saltenv, split_mods(mods))];
     let mut hs = env.highstate();
@@ -95,28 +116,37 @@ pub fn show_sls(env: &Env, mods: &Value, kwargs: &Map) -> Outcome {
     if errors.is_empty() { Outcome::ok(Value::Map(high)) } else { Outcome::errors(errors) }
 }
 
-/// `state.show_low_sls`: the low chunks of the named SLS.
+/// `state.show_low_sls`: the low chunks of the named SLS. As in Salt, the
+/// high data is verified and compiled as rendered: `extend`, `*_in`
+/// requisites and `exclude` are not applied (a run and `show_lowstate` do).
 pub fn show_low_sls(env: &Env, mods: &Value, kwargs: &Map) -> Outcome {
+    if let Some(failed) = pillar_errors(env.pillar, Some(kwargs)) {
+        return failed;
+    }
     match low_sls(env, mods, kwargs) {
         Ok(chunks) => Outcome::ok(Value::List(chunks.into_iter().map(Value::Map).collect())),
         Err(e) => Outcome::errors(e),
     }
 }
 
-/// The compiled low chunks of named SLS files.
+/// The low chunks of named SLS files as `state.show_low_sls` shows them.
 pub fn low_sls(env: &Env, mods: &Value, kwargs: &Map) -> Result<Vec<Map>, Vec<String>> {
     let saltenv = saltenv_of(env, kwargs);
     let matches = vec![(saltenv, split_mods(mods))];
     let mut hs = env.highstate();
-    let (high, errors) = hs.render_highstate(&matches);
+    let (high, mut errors) = hs.render_highstate(&matches);
+    errors.extend(compiler::verify_high(&high));
     if !errors.is_empty() {
         return Err(errors);
     }
-    compiler::compile(high)
+    Ok(compiler::compile_high_data(&high))
 }
 
 /// `state.show_top`: saltenv -> SLS names matched for this minion.
 pub fn show_top(env: &Env) -> Outcome {
+    if let Some(failed) = pillar_errors(env.pillar, None) {
+        return failed;
+    }
     let mut hs = env.highstate();
     match env.top_matches(&mut hs) {
         Ok(m) => Outcome::ok(matches_value(&m)),
@@ -138,6 +168,9 @@ pub fn compile_highstate(env: &Env) -> Result<Map, Vec<String>> {
 
 /// `state.show_highstate`.
 pub fn show_highstate(env: &Env) -> Outcome {
+    if let Some(failed) = pillar_errors(env.pillar, None) {
+        return failed;
+    }
     match compile_highstate(env) {
         Ok(high) => Outcome::ok(Value::Map(high)),
         Err(e) => Outcome::errors(e),
@@ -147,6 +180,9 @@ pub fn show_highstate(env: &Env) -> Outcome {
 /// `state.show_lowstate`: low chunks of the highstate. Like Salt, it reports
 /// compile errors as its return value but leaves the retcode at 0.
 pub fn show_lowstate(env: &Env) -> Outcome {
+    if let Some(failed) = pillar_errors(env.pillar, None) {
+        return failed;
+    }
     let mut hs = env.highstate();
     let matches = match env.top_matches(&mut hs) {
         Ok(m) => m,
@@ -216,6 +252,9 @@ pub fn sls_names(matches: &Matches) -> HashSet<String> {
 /// `state.sls MODS` (with `mods`) or `state.highstate` / bare `state.apply`
 /// (without): compile, then run the chunks through the requisite runtime.
 pub fn run(env: &Env, host: &dyn crate::runtime::Host, mods: Option<&Value>, kwargs: &Map, test: bool) -> Outcome {
+    if let Some(failed) = pillar_errors(env.pillar, Some(kwargs)) {
+        return failed;
+    }
     let high = match mods {
         Some(m) => {
             let saltenv = saltenv_of(env, kwargs);
@@ -246,5 +285,69 @@ pub fn run(env: &Env, host: &dyn crate::runtime::Host, mods: Option<&Value>, kwa
             Outcome { ret: Value::Map(rets), retcode: if failed { 2 } else { 0 } }
         }
         Err(e) => Outcome::errors(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::highstate::StateFile;
+
+    /// One SLS, `one`, whose rendered data is given.
+    struct OneSls(Value);
+
+    impl FileClient for OneSls {
+        fn envs(&self) -> Vec<String> {
+            vec!["base".into()]
+        }
+        fn list_states(&self, _: &str) -> Vec<String> {
+            vec!["one".into()]
+        }
+        fn find_file(&self, rel: &str, _: &str) -> Option<PathBuf> {
+            (rel == "one.sls").then(|| PathBuf::from(rel))
+        }
+    }
+
+    impl SlsRenderer for OneSls {
+        fn render(&self, _: &StateFile, _: &str, _: &str) -> Result<Value, String> {
+            Ok(self.0.clone())
+        }
+    }
+
+    #[test]
+    fn show_low_sls_leaves_requisite_in_and_extend_alone() {
+        let sls = OneSls(Value::from_json(&serde_json::json!({
+            "a": {"test": ["nop", {"require_in": [{"test": "b"}]}]},
+            "b": {"test": ["nop"]},
+            "extend": {"b": {"test": [{"x": 1}]}}
+        })));
+        let (opts, grains, pillar) = (Map::default(), Map::default(), Map::default());
+        let env = Env { opts: &opts, grains: &grains, pillar: &pillar, files: &sls, renderer: &sls };
+        let out = show_low_sls(&env, &Value::str("one"), &Map::default());
+        assert_eq!(out.retcode, 0);
+        let Value::List(chunks) = out.ret else { panic!("chunks: {:?}", out.ret) };
+        let b = chunks.iter().filter_map(Value::as_map).find(|c| c.get("__id__") == Some(&Value::str("b"))).expect("b");
+        assert_eq!(b.get("require"), None);
+        assert_eq!(b.get("x"), None);
+    }
+
+    #[test]
+    fn pillar_errors_stop_state_functions_unless_forced() {
+        let mut pillar = Map::default();
+        assert_eq!(pillar_errors(&pillar, None), None);
+        pillar.insert("_errors".into(), Value::List(vec![Value::str("Rendering SLS 'x' failed. Please see master log for details.")]));
+        let failed = pillar_errors(&pillar, None).expect("errors");
+        assert_eq!(failed.retcode, 1);
+        assert_eq!(
+            failed.ret,
+            Value::List(vec![
+                Value::str("Pillar failed to render with the following messages:"),
+                Value::str("Rendering SLS 'x' failed. Please see master log for details."),
+            ])
+        );
+        let force = Map::from_iter([("force".to_string(), Value::Bool(true))]);
+        assert_eq!(pillar_errors(&pillar, Some(&force)), None);
     }
 }

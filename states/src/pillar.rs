@@ -52,9 +52,10 @@ pub fn compile(opts: &Map, grains: &Map, files: &dyn FileClient, renderer: &dyn 
         }
     };
     let mut done = HashSet::new();
+    let safe = opts.get("pillar_safe_render_error").is_none_or(Value::truthy);
     for (saltenv, slss) in &matches {
         for sls in slss {
-            render_pillar_sls(files, renderer, sls, saltenv, &mut done, &mut pillar, &mut errors);
+            render_pillar_sls(safe, files, renderer, sls, saltenv, &mut done, &mut pillar, &mut errors);
         }
     }
     if !errors.is_empty() {
@@ -63,7 +64,20 @@ pub fn compile(opts: &Map, grains: &Map, files: &dyn FileClient, renderer: &dyn 
     pillar
 }
 
+/// The `_errors` line of an SLS that failed to render: with
+/// `pillar_safe_render_error` (Salt's default) only its name, as Salt keeps
+/// the details from the minion.
+fn render_error(sls: &str, error: &str, safe: bool) -> String {
+    let full = format!("Rendering SLS '{sls}' failed, render error:\n{error}");
+    if !safe {
+        return full;
+    }
+    format!("Rendering SLS '{sls}' failed. Please see master log for details.")
+}
+
+#[allow(clippy::too_many_arguments)]
 fn render_pillar_sls(
+    safe: bool,
     files: &dyn FileClient,
     renderer: &dyn SlsRenderer,
     sls: &str,
@@ -87,7 +101,7 @@ fn render_pillar_sls(
             return;
         }
         Err(e) => {
-            errors.push(format!("Rendering SLS '{sls}' failed, render error:\n{e}"));
+            errors.push(render_error(sls, &e.to_string(), safe));
             return;
         }
     };
@@ -97,7 +111,7 @@ fn render_pillar_sls(
                 Value::Map(m) => m.keys().next().cloned().unwrap_or_default(),
                 other => other.py_str(),
             };
-            render_pillar_sls(files, renderer, &name, saltenv, done, pillar, errors);
+            render_pillar_sls(safe, files, renderer, &name, saltenv, done, pillar, errors);
         }
     }
     merge_recurse(pillar, &data);
@@ -119,5 +133,11 @@ mod tests {
         };
         merge_recurse(&mut a, &b);
         assert_eq!(Value::Map(a), Value::from_json(&serde_json::json!({"x": {"a": 1, "l": [2], "b": 2}, "y": {"z": 1}})));
+    }
+
+    #[test]
+    fn render_errors_name_only_the_sls_unless_unsafe() {
+        assert_eq!(render_error("bad", "boom", true), "Rendering SLS 'bad' failed. Please see master log for details.");
+        assert_eq!(render_error("bad", "boom", false), "Rendering SLS 'bad' failed, render error:\nboom");
     }
 }

@@ -19,6 +19,9 @@ use brine_common::{Map, Value as C};
 
 use crate::jinja::{self, Error, Kwargs, Value};
 
+mod config;
+use config::{config_get, config_option};
+
 /// The data the functions read: options, grains, pillar.
 #[derive(Default)]
 struct Ctx {
@@ -69,6 +72,7 @@ const TABLE: &[(&str, Native)] = &[
     ("slsutil.merge", slsutil_merge),
     ("slsutil.merge_all", slsutil_merge_all),
     ("slsutil.update", slsutil_update),
+    ("slsutil.serialize", slsutil_serialize),
 ];
 
 impl SaltFns {
@@ -94,6 +98,14 @@ impl SaltFns {
     fn knows(&self, name: &str) -> bool {
         let own = if self.modules { SaltFns::has(name) } else { TABLE.iter().any(|(n, _)| *n == name) };
         own || (self.hook.is_some() && HOOKED.contains(&name))
+    }
+
+    /// Whether some function of module `module` answers (`salt.module`).
+    fn has_module(&self, module: &str) -> bool {
+        let in_module = |full: &str| full.split_once('.').is_some_and(|(m, _)| m == module);
+        TABLE.iter().any(|(n, _)| in_module(n))
+            || (self.modules && brine_modules::MODULES.iter().any(|m| m.name == module))
+            || (self.hook.is_some() && HOOKED.iter().any(|n| in_module(n)))
     }
 
     /// Replace the pillar the functions see (after it has been compiled).
@@ -207,9 +219,15 @@ impl jinja::Object for SaltObject {
         }
     }
 
+    /// `salt.mod` is the namespace of a loaded module; any other name
+    /// (`salt['status.time']` of a missing function falls back to it, as in
+    /// Jinja) is undefined, as Salt's loader raises `AttributeError`.
     fn get_attr(&self, name: &str) -> Option<Value> {
         match &self.prefix {
-            None => Some(Value::object(SaltObject { fns: self.fns.clone(), prefix: Some(name.to_string()) })),
+            None if self.fns.has_module(name) => {
+                Some(Value::object(SaltObject { fns: self.fns.clone(), prefix: Some(name.to_string()) }))
+            }
+            None => None,
             Some(p) => self.fns.function(&format!("{p}.{name}")),
         }
     }
@@ -339,24 +357,6 @@ fn grains_has_value(ctx: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value,
     Ok(Value::Bool(ctx.grains.traverse(&key, ":").is_some_and(C::truthy)))
 }
 
-fn config_get(ctx: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
-    let key = arg_str(args, kwargs, 0, "key", "");
-    let default = arg(args, kwargs, 1, "default").cloned().unwrap_or_else(|| Value::str(""));
-    let delimiter = arg_str(args, kwargs, 2, "delimiter", ":");
-    for data in [&ctx.opts, &ctx.grains, &ctx.pillar] {
-        if let Some(v) = traverse(data, &key, &delimiter) {
-            return Ok(v);
-        }
-    }
-    Ok(default)
-}
-
-fn config_option(ctx: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
-    let key = arg_str(args, kwargs, 0, "value", "");
-    let default = arg(args, kwargs, 1, "default").cloned().unwrap_or_else(|| Value::str(""));
-    Ok(ctx.opts.get(&key).map(Value::from_common).unwrap_or(default))
-}
-
 /// Salt's `salt.utils.data.filter_by`.
 fn filter_by(lookup: &Value, vals: Option<C>, merge: Option<&Value>, default: &Value, base: Option<&str>) -> Result<Value, Error> {
     let Value::Dict(table) = lookup else { return Err(type_error("filter_by lookup_dict must be a dictionary")) };
@@ -396,7 +396,8 @@ fn filter_by(lookup: &Value, vals: Option<C>, merge: Option<&Value>, default: &V
             other => other,
         };
     }
-    if let Some(m) = merge.filter(|m| !matches!(m, Value::None)) {
+    // `if merge:`: an empty merge (`pillar.get`'s default `''`) is no merge.
+    if let Some(m) = merge.filter(|m| truthy(Some(m))) {
         let Value::Dict(md) = m else { return Err(type_error("filter_by merge argument must be a dictionary.")) };
         ret = match ret {
             None | Some(Value::None) => Some(m.clone()),
@@ -451,12 +452,11 @@ pub fn update(dest: &jinja::value::Dict, upd: &jinja::value::Dict, recursive: bo
                 Value::Dict(d)
             }
             (true, Some(Value::List(d)), Value::List(u)) if merge_lists => {
+                // `merged.extend([x for x in val if x not in merged])`: the
+                // test sees `merged` before the extension.
                 let mut merged: Vec<Value> = d.snapshot().iter().map(deepcopy).collect();
-                for x in u.snapshot() {
-                    if !merged.iter().any(|m| jinja::ops::py_eq(m, &x)) {
-                        merged.push(x);
-                    }
-                }
+                let new: Vec<Value> = u.snapshot().into_iter().filter(|x| !merged.iter().any(|m| jinja::ops::py_eq(m, x))).collect();
+                merged.extend(new);
                 Value::list(merged)
             }
             _ => val.clone(),
@@ -511,33 +511,79 @@ fn defaults_update(_: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Er
 fn slsutil_merge(_: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
     let (a, b) = two_dicts(args, kwargs, "obj_a", "obj_b")?;
     let strategy = arg_str(args, kwargs, 2, "strategy", "smart");
+    let renderer = arg_str(args, kwargs, 3, "renderer", "yaml");
     let merge_lists = truthy(arg(args, kwargs, 4, "merge_lists"));
-    if strategy == "overwrite" || strategy == "none" {
-        let copy = deepcopy(&Value::Dict(a));
-        if let Value::Dict(c) = &copy {
-            for (k, v) in b.items() {
-                c.insert(k, v)?;
-            }
-        }
-        return Ok(copy);
-    }
-    let copy = deepcopy(&Value::Dict(a));
-    if let Value::Dict(c) = &copy {
-        update(c, &b, true, merge_lists)?;
-    }
-    Ok(copy)
+    dict_merge(&a, &b, &strategy, &renderer, merge_lists).map(Value::Dict)
 }
 
+/// `slsutil.merge_all(lst, strategy, renderer, merge_lists)`: each dict
+/// merged in turn into `{}`.
 fn slsutil_merge_all(_: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
     let Some(Value::List(list)) = arg(args, kwargs, 0, "lst") else { return Err(type_error("merge_all needs a list")) };
-    let merge_lists = truthy(arg(args, kwargs, 2, "merge_lists"));
-    let out = jinja::value::Dict::new(Default::default());
+    let strategy = arg_str(args, kwargs, 1, "strategy", "smart");
+    let renderer = arg_str(args, kwargs, 2, "renderer", "yaml");
+    let merge_lists = truthy(arg(args, kwargs, 3, "merge_lists"));
+    let mut out = jinja::value::Dict::new(Default::default());
     for item in list.snapshot() {
-        if let Value::Dict(d) = item {
-            update(&out, &d, true, merge_lists)?;
-        }
+        let Value::Dict(d) = item else { return Err(type_error("Cannot update using non-dict types in dictupdate.update()")) };
+        out = dict_merge(&out, &d, &strategy, &renderer, merge_lists)?;
     }
     Ok(Value::Dict(out))
+}
+
+/// `slsutil.serialize(serializer, obj, **kwargs)`.
+fn slsutil_serialize(_: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
+    let serializer = arg_str(args, kwargs, 0, "serializer", "");
+    let obj = arg(args, kwargs, 1, "obj").ok_or_else(|| type_error("serialize() missing 1 required positional argument: 'obj'"))?;
+    let rest: Kwargs = kwargs.iter().filter(|(k, _)| k.as_str() != "serializer" && k.as_str() != "obj").map(|(k, v)| (k.clone(), v.clone())).collect();
+    jinja::slsutil_serialize(&serializer, obj, &rest).map(|s| Value::str(&s))
+}
+
+/// Salt's `dictupdate.merge(obj_a, obj_b, strategy, renderer, merge_lists)`.
+/// As in Salt, `recurse` works on a shallow copy of `obj_a` (its nested
+/// dicts are updated in place) and `overwrite` first sets `obj_b`'s values
+/// on `obj_a` itself.
+pub fn dict_merge(a: &jinja::value::Dict, b: &jinja::value::Dict, strategy: &str, renderer: &str, merge_lists: bool) -> Result<jinja::value::Dict, Error> {
+    let last = renderer.rsplit('|').next().unwrap_or("");
+    let yamlex = last == "yamlex" || renderer.starts_with("yamlex_");
+    match strategy {
+        "smart" if yamlex => merge_recurse(a, b, merge_lists),
+        "list" => merge_list(a, b),
+        "overwrite" => {
+            for (k, v) in b.items() {
+                if a.get(&k).is_some() {
+                    a.insert(k, v)?;
+                }
+            }
+            merge_recurse(a, b, merge_lists)
+        }
+        "none" => merge_recurse(a, b, false),
+        _ => merge_recurse(a, b, merge_lists),
+    }
+}
+
+/// `merge_recurse`: `update(copy(obj_a), obj_b, merge_lists=...)`.
+fn merge_recurse(a: &jinja::value::Dict, b: &jinja::value::Dict, merge_lists: bool) -> Result<jinja::value::Dict, Error> {
+    let copied = jinja::value::Dict::new(Default::default());
+    for (k, v) in a.items() {
+        copied.insert(k, v)?;
+    }
+    update(&copied, b, true, merge_lists)?;
+    Ok(copied)
+}
+
+/// `merge_list`: a key of both becomes `[a_value, b_value]`; keys only in
+/// `obj_b` are dropped.
+fn merge_list(a: &jinja::value::Dict, b: &jinja::value::Dict) -> Result<jinja::value::Dict, Error> {
+    let out = jinja::value::Dict::new(Default::default());
+    for (k, v) in a.items() {
+        let val = match b.get(&k) {
+            Some(other) => Value::list(vec![v, other]),
+            None => v,
+        };
+        out.insert(k, val)?;
+    }
+    Ok(out)
 }
 
 fn slsutil_update(_: &Ctx, args: &[Value], kwargs: &Kwargs) -> Result<Value, Error> {
@@ -563,5 +609,71 @@ mod tests {
         }
         let full = SaltFns::new(Map::default(), Map::default(), Map::default());
         assert_eq!(full.call("test.ping", &[], &Map::default()), Ok(C::Bool(true)));
+    }
+
+    fn json(text: &str) -> C {
+        C::from_json(&serde_json::from_str(text).expect("json"))
+    }
+
+    #[test]
+    fn filter_by_ignores_an_empty_merge() {
+        let mut grains = Map::default();
+        grains.insert("os_family".into(), C::str("Debian"));
+        let fns = SaltFns::new(Map::default(), grains, Map::default());
+        let table = json(r#"{"Debian": {"a": 1}}"#);
+        let got = fns.call("grains.filter_by", &[table.clone()], &Map::from_iter([("merge".to_string(), C::str(""))]));
+        assert_eq!(got, Ok(json(r#"{"a": 1}"#)));
+        let got = fns.call("grains.filter_by", &[table], &Map::from_iter([("merge".to_string(), C::str("x"))]));
+        assert_eq!(got, Err("filter_by merge argument must be a dictionary.".to_string()));
+    }
+
+    #[test]
+    fn slsutil_merge_strategies_follow_dictupdate() {
+        let fns = SaltFns::new(Map::default(), Map::default(), Map::default());
+        let (a, b) = (json(r#"{"x": {"p": 1}, "l": [1], "k": 1}"#), json(r#"{"x": {"q": 2}, "l": [2, 2], "n": 3}"#));
+        let merge = |strategy: &str, lists: bool| {
+            let kw = Map::from_iter([("strategy".to_string(), C::str(strategy)), ("merge_lists".to_string(), C::Bool(lists))]);
+            fns.call("slsutil.merge", &[a.clone(), b.clone()], &kw).expect("merge")
+        };
+        assert_eq!(merge("smart", false), json(r#"{"x": {"p": 1, "q": 2}, "l": [2, 2], "k": 1, "n": 3}"#));
+        assert_eq!(merge("recurse", true), json(r#"{"x": {"p": 1, "q": 2}, "l": [1, 2, 2], "k": 1, "n": 3}"#));
+        assert_eq!(merge("overwrite", false), json(r#"{"x": {"q": 2}, "l": [2, 2], "k": 1, "n": 3}"#));
+        assert_eq!(merge("none", true), json(r#"{"x": {"p": 1, "q": 2}, "l": [2, 2], "k": 1, "n": 3}"#));
+        assert_eq!(merge("list", false), json(r#"{"x": [{"p": 1}, {"q": 2}], "l": [[1], [2, 2]], "k": 1}"#));
+        let all = fns.call("slsutil.merge_all", &[C::List(vec![a.clone(), b.clone()])], &Map::from_iter([("strategy".to_string(), C::str("overwrite"))]));
+        assert_eq!(all, Ok(json(r#"{"x": {"q": 2}, "l": [2, 2], "k": 1, "n": 3}"#)));
+    }
+
+    #[test]
+    fn slsutil_serialize_yaml_and_json_as_salts_serializers() {
+        let fns = SaltFns::new(Map::default(), Map::default(), Map::default());
+        let d = json(r#"{"b": [1, 2], "a": {"x": "\u00e9", "y": null}, "c": "plain"}"#);
+        let ser = |name: &str, obj: &C, kw: &[(&str, C)]| {
+            let kw: Map = kw.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+            fns.call("slsutil.serialize", &[C::str(name), obj.clone()], &kw).expect("serialize")
+        };
+        assert_eq!(ser("yaml", &d, &[]), C::str("a: {x: \"\\xE9\", y: null}\nb: [1, 2]\nc: plain"));
+        let block = [("default_flow_style", C::Bool(false)), ("allow_unicode", C::Bool(true))];
+        assert_eq!(ser("yaml", &d, &block), C::str("a:\n  x: \u{e9}\n  y: null\nb:\n- 1\n- 2\nc: plain"));
+        assert_eq!(ser("yaml", &C::str("x"), &[]), C::str("x"));
+        assert_eq!(ser("json", &d, &[]), C::str("{\"b\": [1, 2], \"a\": {\"x\": \"\u{e9}\", \"y\": null}, \"c\": \"plain\"}"));
+        let pretty = [("indent", C::Int(2)), ("sort_keys", C::Bool(true))];
+        assert_eq!(ser("json", &d, &pretty), C::str("{\n  \"a\": {\n    \"x\": \"\u{e9}\",\n    \"y\": null\n  },\n  \"b\": [\n    1,\n    2\n  ],\n  \"c\": \"plain\"\n}"));
+        let missing = fns.call("slsutil.serialize", &[C::str("nope"), d], &Map::default());
+        assert_eq!(missing, Err("Serializer 'nope' not found.".to_string()));
+    }
+
+    #[test]
+    fn missing_functions_and_modules_are_undefined() {
+        use jinja::Object;
+        let fns = SaltFns::new(Map::default(), Map::default(), Map::default());
+        let salt = SaltObject { fns, prefix: None };
+        assert!(salt.get_attr("grains").is_some());
+        assert!(salt.get_attr("test").is_some());
+        assert!(salt.get_attr("nomodule").is_none());
+        assert!(salt.get_attr("nomodule.fn").is_none());
+        assert!(salt.get_attr("test.ping").is_none());
+        assert!(salt.get_item(&Value::str("test.ping")).is_some());
+        assert!(salt.get_item(&Value::str("nomodule.fn")).is_none());
     }
 }

@@ -27,6 +27,10 @@ pub struct DumpOptions {
     pub double_quoted: bool,
     /// `sort_keys` (PyYAML's default `True`; Salt's OrderedDicts are not sorted).
     pub sort_keys: bool,
+    /// `allow_unicode` (PyYAML's default `False`; Salt's `safe_dump` sets
+    /// it): without it, a non-ASCII character makes its scalar
+    /// double-quoted and is written as an escape.
+    pub allow_unicode: bool,
 }
 
 impl Default for DumpOptions {
@@ -37,6 +41,7 @@ impl Default for DumpOptions {
             width: None,
             double_quoted: false,
             sort_keys: true,
+            allow_unicode: true,
         }
     }
 }
@@ -74,6 +79,8 @@ struct Scalar {
     /// The tag's suffix (`int`, `str`, ...), written when neither implicit flag holds.
     tag: &'static str,
     double_quoted: bool,
+    /// `allow_unicode` is off: non-ASCII characters are special.
+    ascii: bool,
 }
 
 fn represent(v: &Value, o: &DumpOptions) -> RNode {
@@ -117,6 +124,7 @@ fn scalar(text: &str, tag: Implicit, o: &DumpOptions) -> RNode {
         quoted_implicit: tag == Implicit::Str,
         tag: tag.tag().trim_start_matches("tag:yaml.org,2002:"),
         double_quoted: o.double_quoted,
+        ascii: !o.allow_unicode,
     })
 }
 
@@ -161,7 +169,7 @@ fn is_printable(c: char) -> bool {
     matches!(c, '\n' | '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fefe}' | '\u{ff00}'..='\u{fffd}')
 }
 
-fn analyze(text: &[char]) -> Analysis {
+fn analyze(text: &[char], ascii: bool) -> Analysis {
     let length = text.iter().map(|c| c.len_utf8()).sum();
     if text.is_empty() {
         return Analysis {
@@ -173,7 +181,7 @@ fn analyze(text: &[char]) -> Analysis {
         };
     }
     let (flow_indicators, block_indicators) = indicators(text);
-    let w = whitespace(text);
+    let w = whitespace(text, ascii);
     let plain = !(w.edge_blank || w.line_breaks || w.mixed || w.special);
     Analysis {
         multiline: w.line_breaks,
@@ -218,7 +226,7 @@ struct Whitespace {
     special: bool,
 }
 
-fn whitespace(text: &[char]) -> Whitespace {
+fn whitespace(text: &[char], ascii: bool) -> Whitespace {
     let last = text.len() - 1;
     let edge = |c: char| c == ' ' || is_break(c);
     let mut w = Whitespace {
@@ -228,7 +236,7 @@ fn whitespace(text: &[char]) -> Whitespace {
         special: false,
     };
     for (i, &c) in text.iter().enumerate() {
-        w.special |= !is_printable(c);
+        w.special |= !is_printable(c) || (ascii && !c.is_ascii());
         w.line_breaks |= is_break(c);
         if let Some(&prev) = i.checked_sub(1).and_then(|p| text.get(p)) {
             w.mixed |= (c == ' ' && is_break(prev)) || (is_break(c) && prev == ' ');
@@ -435,7 +443,7 @@ impl Emitter {
     }
 
     fn emit_scalar(&mut self, s: &Scalar, simple_key: bool) {
-        let a = analyze(&s.text);
+        let a = analyze(&s.text, s.ascii);
         let explicit_tag = !s.plain_implicit && !s.quoted_implicit;
         let style = self.select_style(s, &a, simple_key, explicit_tag);
         if explicit_tag {
@@ -448,7 +456,7 @@ impl Emitter {
         match style {
             Style::Plain => self.write_plain(&s.text, a.length, allow_breaks),
             Style::Single => self.write_single_quoted(&s.text, allow_breaks),
-            Style::Double => self.write_double_quoted(&s.text, allow_breaks),
+            Style::Double => self.write_double_quoted(&s.text, allow_breaks, s.ascii),
         }
         self.pop_indent();
     }
@@ -628,12 +636,12 @@ impl Emitter {
         self.indention = false;
     }
 
-    fn write_double_quoted(&mut self, text: &[char], allow_breaks: bool) {
+    fn write_double_quoted(&mut self, text: &[char], allow_breaks: bool, ascii: bool) {
         self.write_indicator("\"", true, false, false);
         let mut spaces = false;
         let last = text.len().saturating_sub(1);
         for (i, &c) in text.iter().enumerate() {
-            if !is_printable(c) || c == '\u{feff}' || is_break(c) || c == '"' || c == '\\' {
+            if !is_printable(c) || (ascii && !c.is_ascii()) || c == '\u{feff}' || is_break(c) || c == '"' || c == '\\' {
                 for e in escape(c).chars() {
                     self.put(e);
                 }
@@ -663,7 +671,7 @@ impl Emitter {
 fn is_simple_key(key: &RNode) -> bool {
     match key {
         RNode::Scalar(s) => {
-            let a = analyze(&s.text);
+            let a = analyze(&s.text, s.ascii);
             let tag_length = if !s.plain_implicit && !s.quoted_implicit {
                 2 + s.tag.len()
             } else {

@@ -983,3 +983,25 @@ fn deep_flow_nesting_is_an_error() {
         assert!(e.message.starts_with("recursion limit exceeded"), "{}", e.message);
     }
 }
+
+#[test]
+fn block_mapping_errors_name_the_mapping_opened_after_a_dash() {
+    let block = |map: (usize, usize), key: (usize, usize)| {
+        format!(
+            "while parsing a block mapping\n  in \"<unicode string>\", line {}, column {}\ndid not find expected key\n  in \"<unicode string>\", line {}, column {}",
+            map.0, map.1, key.0, key.1
+        )
+    };
+    let cases: [(&str, (usize, usize), (usize, usize)); 7] = [
+        ("a:\n  file.managed:\n    - name: {}/libvirtd\n    - template: jinja\n", (3, 7), (3, 15)),
+        ("a:\n  b: 1\n  - c\n", (2, 3), (3, 3)),
+        ("- a: 1\n  b: {}/x\n", (1, 3), (2, 8)),
+        ("a:\n  - - b: {}/x\n", (2, 7), (2, 12)),
+        ("a:\n  b:\n    - c: 1\n      d: [1]x\n", (3, 7), (4, 13)),
+        ("x: {}/y\n", (1, 1), (1, 6)),
+        ("a:\n  - b: 1\n    c: 'q'z\n", (2, 5), (3, 11)),
+    ];
+    for (src, map, key) in cases {
+        err(src, &block(map, key), YamlErrorKind::Parser);
+    }
+}

@@ -1,6 +1,6 @@
 //! Finding templates for include/import/extends: relative names (`./x`,
-//! `../x`) resolved against the referring template's directory as Salt's
-//! `SaltCacheLoader` does, the per-environment cache of parsed templates, the
+//! `../x`) resolved against the `tpldir` global as Salt's `SaltCacheLoader`
+//! does (the directory of the template it last looked up), the per-environment cache of parsed templates, the
 //! `tplfile`/`tpldir`/`tpldot` globals Salt's loader updates on each load, and
 //! Salt's per-file `#jinja2:` option header.
 //!
@@ -31,9 +31,13 @@ impl State<'_> {
         if !is_relative(name) {
             return Ok(name.to_string());
         }
-        let base = match dirname(&self.template) {
-            "" => ".",
-            d => d,
+        // Salt's `SaltCacheLoader` joins the name to the `tpldir` global,
+        // which names the directory of the last template it was asked for
+        // (found or not), not necessarily the one running.
+        let global = self.globals.get("tpldir").and_then(|v| v.as_str().map(str::to_string));
+        let base = match global.as_deref().unwrap_or_else(|| dirname(&self.template)) {
+            "" => ".".to_string(),
+            d => d.to_string(),
         };
         let joined = normpath(&format!("{base}/{name}"));
         if joined == ".." || joined.starts_with("../") {
@@ -51,7 +55,12 @@ impl State<'_> {
             Some(t) => t,
             None => {
                 let source = (self.env.loader)(&resolved).map_err(|e| Error::new(ErrorKind::Host, e))?;
-                let Some(source) = source else { return Ok(None) };
+                let Some(source) = source else {
+                    // Salt's loader moves the globals before it looks for
+                    // the file, and a missing file is never cached.
+                    self.update_template_globals(name, &resolved);
+                    return Ok(None);
+                };
                 let t = Rc::new(parse(&source, &resolved, self.opts).map_err(|e| e.located(&resolved, 0))?);
                 self.env.cache.borrow_mut().insert(key, t.clone());
                 t

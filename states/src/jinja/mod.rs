@@ -103,6 +103,7 @@ use std::rc::Rc;
 use indexmap::IndexMap;
 
 pub use error::{Error, ErrorKind};
+pub use salt::slsutil_serialize;
 pub use value::{Dict, Kwargs, List, Object, Value};
 
 /// The source of templates: `Ok(Some(text))`, `Ok(None)` if missing, `Err` on failure.

@@ -7,6 +7,7 @@
 //! network; results follow the Python functions they mirror.
 
 use base64::Engine;
+use brine_common::yaml;
 use fancy_regex::{Captures, Regex};
 use md5::Digest;
 
@@ -152,6 +153,50 @@ fn json_indent(indent: Option<&Value>) -> Result<Option<String>, Error> {
         None | Some(Value::None) => Ok(None),
         Some(Value::Str(s)) => Ok(Some(s.to_string())),
         Some(v) => Ok(Some(" ".repeat(usize::try_from(int(v, "indent")?).unwrap_or(0).min(64)))),
+    }
+}
+
+/// Salt's `slsutil.serialize(serializer, obj, **kwargs)` for the `yaml`
+/// serializer (`yaml.dump` with its `CSafeDumper`: keys sorted, flow style
+/// left to each collection, `allow_unicode` off unless asked; the final
+/// newline or `...` end marker cut) and the `json` one (`json.dumps` with
+/// `ensure_ascii` off unless asked).
+pub fn slsutil_serialize(serializer: &str, v: &Value, k: &Kwargs) -> Result<String, Error> {
+    let kwargs = k.iter().filter(|(key, _)| !key.starts_with("__"));
+    match serializer {
+        "yaml" => {
+            let mut o = yaml::DumpOptions { allow_unicode: false, ..yaml::DumpOptions::default() };
+            for (key, val) in kwargs {
+                match key.as_str() {
+                    "default_flow_style" if matches!(val, Value::None) => o.flow = None,
+                    "default_flow_style" => o.flow = Some(truthy(val)?),
+                    "allow_unicode" => o.allow_unicode = truthy(val)?,
+                    "sort_keys" => o.sort_keys = truthy(val)?,
+                    "indent" => o.indent = usize::try_from(int(val, "indent")?).ok(),
+                    "width" => o.width = usize::try_from(int(val, "width")?).ok(),
+                    "default_style" => o.double_quoted = matches!(val, Value::Str(s) if &**s == "\""),
+                    other => return Err(Error::type_error(format!("dump_all() got an unexpected keyword argument '{other}'"))),
+                }
+            }
+            let text = yaml::dump_with(&v.to_common()?, &o);
+            Ok(match text.strip_suffix("\n...\n") {
+                Some(t) => t.to_string(),
+                None => text.strip_suffix('\n').unwrap_or(&text).to_string(),
+            })
+        }
+        "json" => {
+            let mut o = JsonOptions { sort_keys: false, indent: None, ensure_ascii: false };
+            for (key, val) in kwargs {
+                match key.as_str() {
+                    "indent" => o.indent = json_indent(Some(val))?,
+                    "sort_keys" => o.sort_keys = truthy(val)?,
+                    "ensure_ascii" => o.ensure_ascii = truthy(val)?,
+                    other => return Err(Error::type_error(format!("dumps() got an unexpected keyword argument '{other}'"))),
+                }
+            }
+            serial::json_dumps(v, &o)
+        }
+        other => Err(Error::runtime(format!("Serializer '{other}' not found."))),
     }
 }
 

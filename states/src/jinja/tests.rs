@@ -206,6 +206,13 @@ fn relative_names_follow_the_referring_template() {
 }
 
 #[test]
+fn relative_names_join_the_directory_last_looked_up_even_when_missing() {
+    let g = json_globals(serde_json::json!({"tplfile": "other/init.sls", "tpldir": "other"}));
+    let src = "{% include 'web/none.jinja' ignore missing %}{% include './leaf.jinja' %}";
+    assert_eq!(env_with(FILES).render("other/init.sls", src, g).unwrap(), "leaf");
+}
+
+#[test]
 fn import_data_tags_render_then_parse() {
     let src = "{% import_yaml 'web/data.yaml' as y %}{{ y | json }} {% import_json './data.json' as j %}{{ j }} {% import_text 'web/leaf.jinja' as t %}{{ t }}";
     assert_eq!(files_render(src).unwrap(), r#"{"a": 1, "b": ["x", "y"], "flag": true, "n": 2, "num": 644} {'z': True, 'a': None} leaf"#);

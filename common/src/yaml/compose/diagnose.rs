@@ -110,7 +110,7 @@ impl Composer<'_> {
     ) -> Marked {
         let context_mark = match context.as_str() {
             "while parsing a block mapping" => {
-                let indent = self.line_indent(at.line);
+                let indent = self.entry_indent(at.line);
                 self.innermost(|f| f.is_map && !f.flow && f.content.column <= indent)
             }
             "while parsing a block collection" => self.innermost(|f| !f.is_map && !f.flow),
@@ -196,12 +196,17 @@ impl Composer<'_> {
         self.chars.iter().collect()
     }
 
-    /// The indentation of source line `line` (0-based).
-    fn line_indent(&self, line: usize) -> usize {
+    /// The column where the content of `line` starts past its indentation
+    /// and its `- ` sequence entry indicators: a mapping opened after a `-`
+    /// on that line (`    - name: x`) starts there.
+    fn entry_indent(&self, line: usize) -> usize {
         let text = self.source();
-        text.split('\n')
-            .nth(line)
-            .map_or(0, |l| l.chars().take_while(|&c| c == ' ').count())
+        let Some(l) = text.split('\n').nth(line) else { return 0 };
+        let mut rest = l.trim_start_matches(' ');
+        while let Some(after) = rest.strip_prefix('-').filter(|a| a.starts_with(' ')) {
+            rest = after.trim_start_matches(' ');
+        }
+        l.chars().count() - rest.chars().count()
     }
 
     /// libyaml blames the first token of a line (a `-` included) where

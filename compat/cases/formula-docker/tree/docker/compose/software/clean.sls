@@ -1,0 +1,7 @@
+# -*- coding: utf-8 -*-
+# vim: ft=sls
+
+include:
+  - .package.clean
+  - .binary.clean
+  - .alternatives.clean

@@ -1,0 +1,3 @@
+# stub for the epel formula the pillar requires
+epel-stub:
+  test.nop

@@ -1,0 +1,3 @@
+# stub for the node formula the pillar requires
+node-stub:
+  test.nop

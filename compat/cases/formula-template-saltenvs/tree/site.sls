@@ -1,0 +1,6 @@
+site-after-template:
+  test.nop:
+    - require:
+      - sls: TEMPLATE.service
+    - saltenv: {{ saltenv }}
+    - tpldir: {{ tpldir }}

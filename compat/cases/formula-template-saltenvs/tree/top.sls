@@ -1,0 +1,6 @@
+base:
+  '*':
+    - site
+dev:
+  '*':
+    - TEMPLATE
