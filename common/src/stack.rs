@@ -79,7 +79,8 @@ mod tests {
             .join()
             .unwrap()
             .expect("the stack bounds of a thread");
-        assert!(left > 512 * 1024 && left <= 1 << 20, "{left}");
+        // glibc may hand the thread a cached stack up to four times the size asked.
+        assert!(left > 512 * 1024 && left <= 4 << 20, "{left}");
         assert!(enough());
     }
 
