@@ -186,18 +186,24 @@ pub fn slsutil_serialize(serializer: &str, v: &Value, k: &Kwargs) -> Result<Stri
         }
         "json" => {
             let mut o = JsonOptions { sort_keys: false, indent: None, ensure_ascii: false };
-            for (key, val) in kwargs {
-                match key.as_str() {
-                    "indent" => o.indent = json_indent(Some(val))?,
-                    "sort_keys" => o.sort_keys = truthy(val)?,
-                    "ensure_ascii" => o.ensure_ascii = truthy(val)?,
-                    other => return Err(Error::type_error(format!("dumps() got an unexpected keyword argument '{other}'"))),
-                }
-            }
+            json_kwargs(&mut o, kwargs)?;
             serial::json_dumps(v, &o)
         }
         other => Err(Error::runtime(format!("Serializer '{other}' not found."))),
     }
+}
+
+/// `json.dumps` keyword arguments over `o`.
+fn json_kwargs<'a>(o: &mut JsonOptions, kwargs: impl IntoIterator<Item = (&'a String, &'a Value)>) -> Result<(), Error> {
+    for (key, val) in kwargs {
+        match key.as_str() {
+            "indent" => o.indent = json_indent(Some(val))?,
+            "sort_keys" => o.sort_keys = truthy(val)?,
+            "ensure_ascii" => o.ensure_ascii = truthy(val)?,
+            other => return Err(Error::type_error(format!("dumps() got an unexpected keyword argument '{other}'"))),
+        }
+    }
+    Ok(())
 }
 
 /// Salt's `tojson`: `json.dumps` with `ensure_ascii` and HTML-safe escapes.
@@ -208,14 +214,7 @@ fn tojson(_: &mut State<'_>, v: &Value, a: &[Value], k: &Kwargs) -> Result<Value
         return Ok(v.clone());
     }
     let mut o = JsonOptions { sort_keys: false, indent: json_indent(indent)?, ensure_ascii: true };
-    for (key, val) in k {
-        match key.as_str() {
-            "indent" => o.indent = json_indent(Some(val))?,
-            "sort_keys" => o.sort_keys = truthy(val)?,
-            "ensure_ascii" => o.ensure_ascii = truthy(val)?,
-            other => return Err(Error::type_error(format!("dumps() got an unexpected keyword argument '{other}'"))),
-        }
-    }
+    json_kwargs(&mut o, k)?;
     let text = serial::json_dumps(v, &o)?;
     Ok(Value::from(text.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026").replace('\'', "\\u0027")))
 }
