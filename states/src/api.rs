@@ -139,7 +139,7 @@ pub fn low_sls(env: &Env, mods: &Value, kwargs: &Map) -> Result<Vec<Map>, Vec<St
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(compiler::compile_high_data(&high))
+    Ok(compiler::compile_high_data(high))
 }
 
 /// `state.show_top`: saltenv -> SLS names matched for this minion.

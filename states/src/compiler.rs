@@ -580,33 +580,52 @@ impl ReqIn<'_> {
 }
 
 /// Salt's `compile_high_data` followed by `order_chunks`.
-pub fn compile_high_data(high: &Map) -> Vec<Map> {
+pub fn compile_high_data(high: Map) -> Vec<Map> {
     let mut chunks = Vec::new();
-    for (name, body) in ids(high) {
-        for (state, run) in decls(body) {
-            compile_decl(name, body, state, run, &mut chunks);
+    for (name, body) in high {
+        let Value::Map(mut body) = body else { continue };
+        if is_dunder(&name) {
+            continue;
+        }
+        let shared = shared_fields(&mut body);
+        for (state, run) in body {
+            if !is_dunder(&state) {
+                compile_decl(&name, &shared, state, run, &mut chunks);
+            }
         }
     }
     order_chunks(chunks)
 }
 
-fn compile_decl(name: &str, body: &Map, state: &str, run: &Value, chunks: &mut Vec<Map>) {
-    let mut chunk = Map::default();
-    chunk.insert("state".into(), state.into());
+/// The fields of an ID body every one of its chunks carries.
+fn shared_fields(body: &mut Map) -> Vec<(&'static str, Value)> {
+    ["__sls__", "__env__", "__sls_included_from__"]
+        .into_iter()
+        .filter_map(|key| body.get_mut(key).map(|v| (key, std::mem::take(v))))
+        .collect()
+}
+
+/// The chunks of one `state: [args]` declaration of ID `name`; the
+/// arguments are moved into the chunks.
+fn compile_decl(name: &str, shared: &[(&str, Value)], state: String, run: Value, chunks: &mut Vec<Map>) {
+    let args = match run {
+        Value::List(args) => args,
+        _ => Vec::new(),
+    };
+    let mut chunk = brine_common::value::map_with_capacity(shared.len() + args.len() + 5);
+    chunk.insert("state".into(), Value::Str(state));
     chunk.insert("name".into(), name.into());
-    for key in ["__sls__", "__env__", "__sls_included_from__"] {
-        if let Some(v) = body.get(key) {
-            chunk.insert(key.into(), v.clone());
-        }
+    for (key, v) in shared {
+        chunk.insert((*key).into(), v.clone());
     }
     chunk.insert("__id__".into(), name.into());
     let mut funcs: Vec<String> = Vec::new();
     let mut names: Vec<Value> = Vec::new();
-    for arg in run.as_list().unwrap_or(&[]) {
+    for arg in args {
         match arg {
             Value::Str(f) => {
-                if !funcs.contains(f) {
-                    funcs.push(f.clone());
+                if !funcs.contains(&f) {
+                    funcs.push(f);
                 }
             }
             Value::Map(m) => {
@@ -624,7 +643,7 @@ fn compile_decl(name: &str, body: &Map, state: &str, run: &Value, chunks: &mut V
                             chunk.insert("name".into(), name.into());
                         }
                         _ => {
-                            chunk.insert(key.clone(), val.clone());
+                            chunk.insert(key, val);
                         }
                     }
                 }
@@ -707,12 +726,13 @@ pub fn order_chunks(mut chunks: Vec<Map>) -> Vec<Map> {
         };
         chunk.insert("order".into(), order);
     }
-    chunks.sort_by(|a, b| {
-        let oa = a.get("order").and_then(num).unwrap_or(0.0);
-        let ob = b.get("order").and_then(num).unwrap_or(0.0);
-        oa.total_cmp(&ob).then_with(|| sort_name(a).cmp(&sort_name(b)))
-    });
-    chunks
+    // Salt's sort key, computed once per chunk.
+    let mut keyed: Vec<(f64, String, Map)> = chunks
+        .into_iter()
+        .map(|c| (c.get("order").and_then(num).unwrap_or(0.0), sort_name(&c), c))
+        .collect();
+    keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    keyed.into_iter().map(|(_, _, c)| c).collect()
 }
 
 fn sort_name(chunk: &Map) -> String {
@@ -732,7 +752,7 @@ pub fn compile(mut high: Map) -> Result<Vec<Map>, Vec<String>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(compile_high_data(&high))
+    Ok(compile_high_data(high))
 }
 
 #[cfg(test)]

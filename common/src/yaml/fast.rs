@@ -132,25 +132,22 @@ impl<'a> Lines<'a> {
 
     /// `key: value` lines at `indent`.
     fn mapping(&mut self, indent: usize, depth: usize) -> Option<Value> {
-        let mut map = Map::default();
+        let mut entries = Vec::new();
         while let Some(line) = self.peek() {
             if line.indent != indent || line.is_entry() {
                 break;
             }
             let (key, rest) = split_key(line.text)?;
-            if map.contains_key(&key) {
-                return None;
-            }
             self.at += 1;
             let value = if rest.is_empty() {
                 self.nested(indent, true, depth)?
             } else {
                 self.scalar(rest, indent)?
             };
-            map.insert(key, value);
+            entries.push((key, value));
         }
         self.after_block(indent)?;
-        Some(Value::Map(map))
+        into_map(entries).map(Value::Map)
     }
 
     /// A collection's end: the next line must belong to an outer one.
@@ -183,7 +180,7 @@ impl<'a> Lines<'a> {
         let value = match text.as_bytes()[0] {
             b'\'' => Value::Str(single_quoted(text)?),
             b'"' => Value::Str(double_quoted(text)?),
-            _ if !plain_start(text) || text.contains(" #") || key_end(text).is_some() => return None,
+            _ if !plain_start(text) || has_comment(text) || key_end(text).is_some() => return None,
             _ => plain_value(text)?,
         };
         self.single_line(indent, value)
@@ -237,10 +234,34 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// The map of `entries`, allocated at its final size (most SLS maps hold
+/// one to four keys, and a map grown one key at a time would reserve room
+/// for more); `None` on a duplicate key.
+fn into_map(entries: Vec<(String, Value)>) -> Option<Map> {
+    let mut map = crate::value::map_with_capacity(entries.len());
+    for (key, value) in entries {
+        if map.insert(key, value).is_some() {
+            return None;
+        }
+    }
+    Some(map)
+}
+
 /// Where a plain `key:` ends in `text` (the index of its `:`): the first
 /// `: ` or a final `:`.
 fn key_end(text: &str) -> Option<usize> {
-    text.find(": ").or_else(|| text.ends_with(':').then(|| text.len() - 1))
+    find_pair(text, b':', b' ').or_else(|| text.ends_with(':').then(|| text.len() - 1))
+}
+
+/// Whether a plain scalar holds ` #`, which starts a comment.
+fn has_comment(text: &str) -> bool {
+    find_pair(text, b' ', b'#').is_some()
+}
+
+/// The index of the first `a` followed by `b` (ASCII both). A substring
+/// search sets up a searcher per call; these texts are a few bytes long.
+fn find_pair(text: &str, a: u8, b: u8) -> Option<usize> {
+    text.as_bytes().windows(2).position(|w| w[0] == a && w[1] == b)
 }
 
 /// A mapping line's key and what follows its `: `.
@@ -256,7 +277,7 @@ fn split_key(text: &str) -> Option<(String, &str)> {
         _ => {
             let end = key_end(text).filter(|&e| e < MAX_KEY)?;
             let key = text[..end].trim_end_matches(' ');
-            if key.is_empty() || !plain_start(key) || key.contains(" #") || resolve_plain(key) != Implicit::Str {
+            if key.is_empty() || !plain_start(key) || has_comment(key) || resolve_plain(key) != Implicit::Str {
                 return None;
             }
             (key.to_string(), &text[end + 1..])

@@ -99,6 +99,10 @@ fn original_list(decls: &[Decl], with_in: &[&Decl], decl: &Decl, key: &str, list
 
 /// Salt's recursive requisite errors for the given chunks, in Salt's order.
 pub fn recursive_requisites(lows: &[Map]) -> Vec<String> {
+    let has_list = |low: &Map| CHECKED.iter().any(|k| matches!(low.get(*k), Some(Value::List(_))));
+    if !lows.iter().any(has_list) {
+        return Vec::new();
+    }
     let decls = declarations(lows);
     let with_in: Vec<&Decl> = decls.iter().filter(|d| FOLDED.iter().any(|(k, _)| d.low.contains_key(*k))).collect();
     let mut reqs: IndexMap<String, IndexMap<String, String>> = IndexMap::new();
