@@ -18,11 +18,107 @@ pub fn json(v: &Value) -> String {
     String::from_utf8(buf).unwrap_or_default()
 }
 
-/// [`json`] straight into a writer, for large returns (no intermediate string).
-pub fn write_json(v: &Value, out: &mut impl std::io::Write) -> Result<(), serde_json::Error> {
-    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-    let mut ser = serde_json::Serializer::with_formatter(out, fmt);
-    serde::Serialize::serialize(v, &mut ser)
+/// [`json`] straight into a writer, for large returns (no intermediate
+/// string). The text is serde_json's pretty form with a four-space indent,
+/// byte for byte; it is built here in blocks because serde_json writes each
+/// token (and each level of indent) through the writer on its own, which
+/// was the larger part of printing a highstate's return.
+pub fn write_json(v: &Value, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    let mut w = JsonWriter { buf: Vec::with_capacity(JSON_BLOCK + 4096), out };
+    w.value(v, 0)?;
+    w.out.write_all(&w.buf)
+}
+
+/// How much text [`JsonWriter`] gathers before handing it to the writer.
+const JSON_BLOCK: usize = 1 << 16;
+
+struct JsonWriter<'w, W: std::io::Write> {
+    buf: Vec<u8>,
+    out: &'w mut W,
+}
+
+impl<W: std::io::Write> JsonWriter<'_, W> {
+    fn value(&mut self, v: &Value, depth: usize) -> std::io::Result<()> {
+        use std::io::Write;
+        if self.buf.len() >= JSON_BLOCK {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        match v {
+            Value::Null => self.buf.extend_from_slice(b"null"),
+            Value::Bool(b) => self.buf.extend_from_slice(if *b { b"true" } else { b"false" }),
+            Value::Int(i) => write!(self.buf, "{i}")?,
+            Value::Float(f) if f.is_finite() => serde_json::to_writer(&mut self.buf, f).map_err(std::io::Error::other)?,
+            Value::Float(_) => self.buf.extend_from_slice(b"null"),
+            Value::Str(s) => json_str(&mut self.buf, s),
+            Value::List(l) if l.is_empty() => self.buf.extend_from_slice(b"[]"),
+            Value::Map(m) if m.is_empty() => self.buf.extend_from_slice(b"{}"),
+            Value::List(l) => {
+                self.buf.push(b'[');
+                for (i, x) in l.iter().enumerate() {
+                    self.separator(i, depth + 1);
+                    self.value(x, depth + 1)?;
+                }
+                self.newline(depth);
+                self.buf.push(b']');
+            }
+            Value::Map(m) => {
+                self.buf.push(b'{');
+                for (i, (k, x)) in m.iter().enumerate() {
+                    self.separator(i, depth + 1);
+                    json_str(&mut self.buf, k);
+                    self.buf.extend_from_slice(b": ");
+                    self.value(x, depth + 1)?;
+                }
+                self.newline(depth);
+                self.buf.push(b'}');
+            }
+        }
+        Ok(())
+    }
+
+    /// What goes before the `i`th item of a collection at `depth`.
+    fn separator(&mut self, i: usize, depth: usize) {
+        if i > 0 {
+            self.buf.push(b',');
+        }
+        self.newline(depth);
+    }
+
+    fn newline(&mut self, depth: usize) {
+        self.buf.push(b'\n');
+        self.buf.resize(self.buf.len() + 4 * depth, b' ');
+    }
+}
+
+/// `s` as a JSON string, escaped as serde_json escapes (quote, backslash
+/// and control characters; everything else as it is).
+fn json_str(buf: &mut Vec<u8>, s: &str) {
+    buf.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        buf.extend_from_slice(&bytes[start..i]);
+        if escape.is_empty() {
+            buf.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+        } else {
+            buf.extend_from_slice(escape);
+        }
+        start = i + 1;
+    }
+    buf.extend_from_slice(&bytes[start..]);
+    buf.push(b'"');
 }
 
 
@@ -223,6 +319,42 @@ pub fn txt(v: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// serde_json's own pretty printer, four-space indent: the reference.
+    fn serde_pretty(v: &Value) -> String {
+        let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+        let mut out = Vec::new();
+        let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
+        serde::Serialize::serialize(v, &mut ser).expect("serialises");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn json_is_serde_jsons_pretty_form_byte_for_byte() {
+        let odd = "q\"b\\n\nr\rt\tb\u{8}f\u{c}c\u{1}\u{1f}d\u{7f}é€😀/";
+        let mut inner = crate::Map::default();
+        inner.insert(odd.into(), Value::List(vec![Value::Null, Value::Bool(true), Value::Int(-7), Value::Float(0.1)]));
+        inner.insert("empty".into(), Value::Map(crate::Map::default()));
+        inner.insert("none".into(), Value::List(Vec::new()));
+        inner.insert("floats".into(), Value::List(vec![Value::Float(1e21), Value::Float(-0.0), Value::Float(f64::NAN), Value::Float(3.0)]));
+        let mut outer = crate::Map::default();
+        outer.insert("local".into(), Value::Map(inner.clone()));
+        outer.insert("deep".into(), Value::List(vec![Value::Map(inner), Value::Str(odd.into()), Value::Int(i64::MIN)]));
+        for v in [Value::Map(outer), Value::Null, Value::Str(odd.into()), Value::List(Vec::new()), Value::Int(42)] {
+            let mut ours = Vec::new();
+            write_json(&v, &mut ours).expect("writes");
+            assert_eq!(String::from_utf8(ours).expect("utf-8"), serde_pretty(&v));
+        }
+    }
+
+    #[test]
+    fn long_json_is_handed_over_in_blocks_and_whole() {
+        let big = Value::List((0..20_000).map(|i| Value::Str(format!("item {i}"))).collect());
+        let mut ours = Vec::new();
+        write_json(&big, &mut ours).expect("writes");
+        assert!(ours.len() > 2 * JSON_BLOCK);
+        assert_eq!(String::from_utf8(ours).expect("utf-8"), serde_pretty(&big));
+    }
+
     use super::*;
 
     #[test]

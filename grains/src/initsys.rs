@@ -78,10 +78,7 @@ pub fn systemd(root: &Root, path_var: &str, g: &mut Map) {
     }
     let (version, library) = systemd_shared_library(root);
     // systemctl is the smaller file and usually holds the string too.
-    let features = [systemctl.as_deref(), library.as_deref()]
-        .into_iter()
-        .flatten()
-        .find_map(|file| feature_string(&string_constants(root, file)?));
+    let features = [systemctl.as_deref(), library.as_deref()].into_iter().flatten().find_map(|file| feature_string_in(root, file));
     let mut info = Map::default();
     info.insert("version".into(), version.unwrap_or_else(|| "UNDEFINED".into()).into());
     info.insert("features".into(), features.unwrap_or_default().into());
@@ -101,21 +98,86 @@ fn systemd_shared_library(root: &Root) -> (Option<String>, Option<String>) {
     (None, None)
 }
 
-/// The NUL-terminated string that starts with `+PAM ` or `-PAM `: the
-/// second line of `systemctl --version`.
-fn feature_string(data: &[u8]) -> Option<String> {
-    data.split(|b| *b == 0)
-        .find(|s| (s.starts_with(b"+PAM ") || s.starts_with(b"-PAM ")) && s.iter().all(|b| b.is_ascii_graphic() || *b == b' '))
-        .map(|s| String::from_utf8_lossy(s).into_owned())
+/// Whether `s` (the text between two NULs) is the second line of
+/// `systemctl --version`: it starts with `+PAM ` or `-PAM `.
+fn is_feature_string(s: &[u8]) -> bool {
+    (s.starts_with(b"+PAM ") || s.starts_with(b"-PAM ")) && s.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
 }
 
-/// The bytes that hold a binary's string constants: its ELF `.rodata`
-/// section when it has one (read alone: systemctl is over a megabyte and
-/// grains are gathered on every call), else the whole file.
-fn string_constants(root: &Root, file: &str) -> Option<Vec<u8>> {
-    match elf_rodata(|offset, len| root.read_range(file, offset, len)) {
-        Some((offset, len)) => root.read_range(file, offset, len),
-        None => root.read_bytes(file),
+/// The longest feature string looked for (systemd's are a few hundred bytes).
+const MAX_FEATURES: usize = 4096;
+
+/// The feature string among a binary's string constants: its ELF `.rodata`
+/// section when it has one, else the whole file. The section (a few hundred
+/// kilobytes in systemctl) is read in blocks into one buffer, as grains are
+/// gathered on every call.
+fn feature_string_in(root: &Root, file: &str) -> Option<String> {
+    use std::os::unix::fs::FileExt;
+    let f = root.open(file)?;
+    let read = |offset: u64, len: usize| {
+        let mut buf = vec![0u8; len];
+        f.read_exact_at(&mut buf, offset).ok().map(|()| buf)
+    };
+    let (start, len) = match elf_rodata(read) {
+        Some((offset, len)) => (offset, len as u64),
+        None => (0, f.metadata().ok()?.len()),
+    };
+    let mut scan = Segments::default();
+    let mut block = vec![0u8; BLOCK];
+    let mut at = start;
+    while at < start + len {
+        let want = usize::try_from(start + len - at).map_or(BLOCK, |left| left.min(BLOCK));
+        let got = f.read_at(&mut block[..want], at).ok().filter(|n| *n > 0)?;
+        if let Some(found) = scan.feed(&block[..got]) {
+            return Some(found);
+        }
+        at += got as u64;
+    }
+    scan.finish()
+}
+
+/// How much of a binary is read at a time.
+const BLOCK: usize = 1 << 16;
+
+/// The NUL-separated texts of data fed block by block, tested for the
+/// feature string as each one ends (one longer than [`MAX_FEATURES`] is
+/// not kept).
+#[derive(Default)]
+struct Segments {
+    current: Vec<u8>,
+    too_long: bool,
+}
+
+impl Segments {
+    fn feed(&mut self, block: &[u8]) -> Option<String> {
+        let mut pieces = block.split(|b| *b == 0).peekable();
+        while let Some(piece) = pieces.next() {
+            self.extend(piece);
+            if pieces.peek().is_none() {
+                break; // the block ended inside this text
+            }
+            if let Some(found) = self.finish() {
+                return Some(found);
+            }
+        }
+        None
+    }
+
+    fn extend(&mut self, piece: &[u8]) {
+        if self.too_long || self.current.len() + piece.len() > MAX_FEATURES {
+            self.too_long = true;
+            self.current.clear();
+        } else {
+            self.current.extend_from_slice(piece);
+        }
+    }
+
+    /// Ends the current text: the feature string when it is one.
+    fn finish(&mut self) -> Option<String> {
+        let found = (!self.too_long && is_feature_string(&self.current)).then(|| String::from_utf8_lossy(&self.current).into_owned());
+        self.current.clear();
+        self.too_long = false;
+        found
     }
 }
 
@@ -194,10 +256,49 @@ mod tests {
     fn features_are_found_in_elf_rodata() {
         let elf = tiny_elf(b"x\0-PAM +AUDIT default-hierarchy=unified\0y\0");
         let (at, len) = elf_rodata(reader(&elf)).expect("rodata section");
-        let rodata = &elf[at as usize..at as usize + len];
-        assert_eq!(feature_string(rodata).as_deref(), Some("-PAM +AUDIT default-hierarchy=unified"));
+        assert_eq!(&elf[at as usize..at as usize + 2], b"x\0");
+        assert_eq!(len, 42);
         assert_eq!(elf_rodata(reader(b"\x7fELF\x02\x01 truncated")), None);
         assert_eq!(elf_rodata(reader(b"not an elf")), None);
+    }
+
+    /// The feature string as one pass over all of `data` finds it.
+    fn in_one_pass(data: &[u8]) -> Option<String> {
+        data.split(|b| *b == 0).find(|s| is_feature_string(s)).map(|s| String::from_utf8_lossy(s).into_owned())
+    }
+
+    /// The feature string found by feeding `data` in blocks of `size`.
+    fn in_blocks(data: &[u8], size: usize) -> Option<String> {
+        let mut scan = Segments::default();
+        data.chunks(size).find_map(|block| scan.feed(block)).or_else(|| scan.finish())
+    }
+
+    #[test]
+    fn features_are_found_across_block_edges_as_in_one_pass() {
+        let data = b"\0+PAMx\0-PAM +AUDIT -SELINUX\0+PAM \x01bad\0+PAM last".to_vec();
+        for size in 1..data.len() + 2 {
+            assert_eq!(in_blocks(&data, size), in_one_pass(&data), "blocks of {size}");
+        }
+        assert_eq!(in_blocks(b"+PAM at the very end", 3).as_deref(), Some("+PAM at the very end"));
+        let mut long = b"+PAM ".to_vec();
+        long.extend(std::iter::repeat_n(b'a', MAX_FEATURES));
+        long.extend_from_slice(b"\0-PAM short");
+        assert_eq!(in_blocks(&long, 100).as_deref(), Some("-PAM short"));
+    }
+
+    #[test]
+    fn features_are_read_from_the_rodata_of_a_binary_file() {
+        let dir = std::env::temp_dir().join(format!("brine-features-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("bin")).expect("mkdir");
+        let mut rodata = vec![b'x'; 3 * BLOCK];
+        rodata.extend_from_slice(b"\0+PAM +AUDIT\0");
+        std::fs::write(dir.join("bin/systemctl"), tiny_elf(&rodata)).expect("write");
+        std::fs::write(dir.join("bin/plain"), b"junk\0-PAM -AUDIT\0").expect("write");
+        let root = Root::new(&dir);
+        assert_eq!(feature_string_in(&root, "/bin/systemctl").as_deref(), Some("+PAM +AUDIT"));
+        assert_eq!(feature_string_in(&root, "/bin/plain").as_deref(), Some("-PAM -AUDIT"));
+        assert_eq!(feature_string_in(&root, "/bin/missing"), None);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

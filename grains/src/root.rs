@@ -10,6 +10,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// The first buffer of [`Root::read_bytes`]: /proc/cpuinfo of a few CPUs fits.
+const READ_START: usize = 16 << 10;
+
 #[derive(Clone, Debug)]
 pub struct Root {
     base: PathBuf,
@@ -31,16 +34,18 @@ impl Root {
     }
 
     pub fn read_bytes(&self, abs: &str) -> Option<Vec<u8>> {
-        fs::read(self.path(abs)).ok()
+        use std::io::Read;
+        // Most files read here are in /proc or /sys, which report a size of
+        // 0: a buffer of a few pages reads them in one call, where reading
+        // to the end from an empty buffer would take many small reads.
+        let mut buf = Vec::with_capacity(READ_START);
+        fs::File::open(self.path(abs)).ok()?.read_to_end(&mut buf).ok()?;
+        Some(buf)
     }
 
-    /// `len` bytes at `offset`, `None` when the file is shorter or unreadable.
-    pub fn read_range(&self, abs: &str, offset: u64, len: usize) -> Option<Vec<u8>> {
-        use std::os::unix::fs::FileExt;
-        let file = fs::File::open(self.path(abs)).ok()?;
-        let mut buf = vec![0u8; len];
-        file.read_exact_at(&mut buf, offset).ok()?;
-        Some(buf)
+    /// The file opened for reading, `None` when it cannot be.
+    pub fn open(&self, abs: &str) -> Option<fs::File> {
+        fs::File::open(self.path(abs)).ok()
     }
 
     /// The first line, trimmed, of a one-value file such as sysfs attributes.

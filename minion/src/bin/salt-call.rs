@@ -144,7 +144,7 @@ fn print_output(out: &str, v: &Value, opts: &RenderOptions) -> std::io::Result<(
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     if out == "json" {
-        output::write_json(v, &mut w).map_err(std::io::Error::other)?;
+        output::write_json(v, &mut w)?;
     } else {
         let text = outputter::render(out, v, opts);
         if text.is_empty() {
