@@ -10,7 +10,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use brine_common::value::py_str_repr;
+use brine_common::value::{py_str_repr, MapHasher};
 use indexmap::IndexMap;
 
 use super::ast::*;
@@ -40,13 +40,15 @@ fn stack_position() -> usize {
 /// A variable scope; lookups walk up to the template's root and then to the
 /// globals.
 pub(crate) struct Frame {
-    vars: RefCell<IndexMap<Rc<str>, Value>>,
+    /// Hashed as [`brine_common::Map`] is: a loop body makes a frame per
+    /// iteration, and SipHash showed in profiles of its lookups.
+    vars: RefCell<IndexMap<Rc<str>, Value, MapHasher>>,
     parent: Option<Rc<Frame>>,
 }
 
 impl Frame {
     pub(crate) fn new(parent: Option<Rc<Frame>>) -> Rc<Frame> {
-        Rc::new(Frame { vars: RefCell::new(IndexMap::new()), parent })
+        Rc::new(Frame { vars: RefCell::new(IndexMap::default()), parent })
     }
 
     pub(crate) fn lookup(&self, name: &str) -> Option<Value> {
