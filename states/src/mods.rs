@@ -126,6 +126,10 @@ impl From<brine_modules::ModuleError> for StateError {
 /// keyed by requisite type, with the low data of each required state.
 pub type WatchReqs = IndexMap<String, Vec<Map>>;
 
+/// The returns of a run by state tag (Salt's `running`), in run order;
+/// hashed as [`Map`] is, since every state looks up several tags.
+pub type Running = IndexMap<String, Map, brine_common::value::MapHasher>;
+
 /// Everything a state function may see: its arguments, the low chunk, test
 /// mode, the saltenv, the host (files, templates, opts), the execution
 /// module context and the returns so far.
@@ -140,7 +144,7 @@ pub struct StateCall<'a> {
     pub host: &'a dyn Host,
     pub ctx: &'a Ctx<'a>,
     /// Returns of the states run so far (Salt's `__running__`).
-    pub running: &'a IndexMap<String, Map>,
+    pub running: &'a Running,
     /// All low chunks of the run (Salt's `__lowstate__`).
     pub lowstate: &'a [std::rc::Rc<Map>],
     /// Set for `mod_watch` calls.

@@ -8,7 +8,6 @@ use std::path::PathBuf;
 
 use brine_common::{Map, Value};
 use brine_modules::Ctx;
-use indexmap::IndexMap;
 
 use super::{StateCall, StateFn, StateRet, WatchReqs};
 use crate::runtime::Host;
@@ -52,7 +51,7 @@ pub fn run(fun: StateFn, args: serde_json::Value, test: bool, ctx: &Ctx) -> Stat
 pub fn run_watch(fun: StateFn, args: serde_json::Value, test: bool, ctx: &Ctx, reqs: Option<&WatchReqs>) -> StateRet {
     let args = Value::from_json(&args).as_map().cloned().unwrap_or_default();
     let host = TestHost::new();
-    let running = IndexMap::new();
+    let running = crate::mods::Running::default();
     let call = StateCall {
         args: &args,
         low: &args,

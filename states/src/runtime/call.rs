@@ -9,12 +9,11 @@
 use std::time::{Duration, Instant};
 
 use brine_common::{Map, Value};
-use indexmap::IndexMap;
 
 use super::engine::Engine;
 use super::fnmatch::fnmatch;
 use super::{field, RunError};
-use crate::mods::{self, has_mod_watch, StateCall, StateError, StateFunction, StateRet, WatchReqs};
+use crate::mods::{self, has_mod_watch, Running, StateCall, StateError, StateFunction, StateRet, WatchReqs};
 
 /// Whether `key` is a low-data key never passed to a state function
 /// (Salt's `STATE_INTERNAL_KEYWORDS`).
@@ -134,7 +133,7 @@ impl Engine<'_> {
         &mut self,
         low: usize,
         chunks: &[usize],
-        running: &IndexMap<String, Map>,
+        running: &Running,
     ) -> Result<Map, RunError> {
         self.call_attempt(low, chunks, running, 1)
     }
@@ -143,7 +142,7 @@ impl Engine<'_> {
         &mut self,
         low: usize,
         chunks: &[usize],
-        running: &IndexMap<String, Map>,
+        running: &Running,
         attempt: i64,
     ) -> Result<Map, RunError> {
         if brine_modules::job::cancelled() {
@@ -196,7 +195,7 @@ impl Engine<'_> {
         function: &StateFunction,
         args: &Map,
         data: &Map,
-        running: &IndexMap<String, Map>,
+        running: &Running,
         is_prereq: bool,
     ) -> Map {
         let mut ret = Map::default();
@@ -252,7 +251,7 @@ impl Engine<'_> {
         function: &StateFunction,
         args: &Map,
         data: &Map,
-        running: &IndexMap<String, Map>,
+        running: &Running,
         test: bool,
     ) -> Result<StateRet, StateError> {
         let saltenv = Self::saltenv(data, args);
@@ -385,7 +384,7 @@ impl Engine<'_> {
         &mut self,
         low: usize,
         chunks: &[usize],
-        running: &IndexMap<String, Map>,
+        running: &Running,
         attempt: i64,
         ret: Map,
     ) -> Result<Map, RunError> {

@@ -13,10 +13,10 @@ use std::rc::Rc;
 
 use brine_common::{Map, Value};
 use brine_modules::Ctx;
-use indexmap::IndexMap;
 
 use super::requisites::{ReqIndex, Status};
 use super::{gen_tag, Host, RunError};
+use crate::mods::Running;
 
 /// A low chunk in the arena, with the requisites that triggered it when it
 /// is a `mod_watch` copy (Salt's `__reqs__`). The data is shared with the
@@ -56,7 +56,7 @@ impl Low {
 /// The returns of one `call_chunks` (Salt's `running`), plus its failhard flag.
 #[derive(Default)]
 pub(super) struct Run {
-    pub rets: IndexMap<String, Map>,
+    pub rets: Running,
     pub failhard: bool,
 }
 
@@ -68,8 +68,8 @@ pub(super) struct Engine<'a> {
     top: Vec<usize>,
     pub lowstate: Vec<Rc<Map>>,
     /// Returns of prereq test runs (Salt's `self.pre`).
-    pub pre: IndexMap<String, Map>,
-    active: HashSet<String>,
+    pub pre: Running,
+    active: HashSet<String, brine_common::value::MapHasher>,
     pub run_num: i64,
 }
 
@@ -78,11 +78,11 @@ impl<'a> Engine<'a> {
         let lowstate: Vec<Rc<Map>> = lows.into_iter().map(Rc::new).collect();
         let arena: Vec<Low> = lowstate.iter().map(|data| Low::new(Rc::clone(data), None)).collect();
         let top = (0..arena.len()).collect();
-        Engine { host, ctx, test, arena, top, lowstate, pre: IndexMap::new(), active: HashSet::new(), run_num: 0 }
+        Engine { host, ctx, test, arena, top, lowstate, pre: Running::default(), active: HashSet::default(), run_num: 0 }
     }
 
     /// Runs every chunk, then the listeners (Salt's `call_high` tail).
-    pub fn run_all(&mut self) -> Result<IndexMap<String, Map>, RunError> {
+    pub fn run_all(&mut self) -> Result<Running, RunError> {
         let top = self.top.clone();
         let run = self.call_chunks(&top)?;
         self.call_listen(&top, run.rets)

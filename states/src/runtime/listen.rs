@@ -8,10 +8,10 @@
 use std::rc::Rc;
 
 use brine_common::{Map, Value};
-use indexmap::IndexMap;
 
 use super::engine::Engine;
 use super::{gen_tag, RunError};
+use crate::mods::Running;
 
 /// `(state, __id__, name)` of a chunk (Salt's `crefs` key).
 type Cref = (String, String, String);
@@ -86,8 +86,8 @@ impl Engine<'_> {
     pub(super) fn call_listen(
         &mut self,
         chunks: &[usize],
-        mut running: IndexMap<String, Map>,
-    ) -> Result<IndexMap<String, Map>, RunError> {
+        mut running: Running,
+    ) -> Result<Running, RunError> {
         let lows: Vec<Rc<Map>> = chunks.iter().map(|&c| self.low_rc(c)).collect();
         let listeners = listeners(&lows);
         if listeners.is_empty() {
@@ -95,7 +95,7 @@ impl Engine<'_> {
         }
         let crefs: Vec<(Cref, &Map)> = lows.iter().map(|l| (cref_of(l), &**l)).collect();
         let mut watchers: Vec<Map> = Vec::new();
-        let mut errors: IndexMap<String, Map> = IndexMap::new();
+        let mut errors = Running::default();
         for listener in listeners {
             for target in &listener.targets {
                 let target = match target {
@@ -134,9 +134,9 @@ impl Engine<'_> {
         listener: &Listener,
         matched: &[&Map],
         crefs: &[(Cref, &Map)],
-        running: &IndexMap<String, Map>,
+        running: &Running,
         watchers: &mut Vec<Map>,
-        errors: &mut IndexMap<String, Map>,
+        errors: &mut Running,
     ) {
         let (lstate, lid) = &listener.key;
         for to in matched {

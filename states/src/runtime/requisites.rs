@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 use super::engine::{Engine, Ident};
 use super::fnmatch::Pattern;
 use super::RunError;
-use crate::mods::has_mod_watch;
+use crate::mods::{has_mod_watch, Running};
 
 /// Requisite type -> indices of the chunks it names (Salt's `reqs`).
 pub(super) type ReqIndex = IndexMap<String, Vec<usize>>;
@@ -165,7 +165,7 @@ impl Engine<'_> {
     pub(super) fn check_requisite(
         &mut self,
         low: usize,
-        running: &IndexMap<String, Map>,
+        running: &Running,
         chunks: &[usize],
         pre: bool,
     ) -> Result<(Status, ReqIndex), RunError> {
@@ -204,7 +204,7 @@ impl Engine<'_> {
         Ok((self.status_of(&reqs, running), reqs))
     }
 
-    fn status_of(&self, reqs: &ReqIndex, running: &IndexMap<String, Map>) -> Status {
+    fn status_of(&self, reqs: &ReqIndex, running: &Running) -> Status {
         let mut fun_stats: Vec<&'static str> = Vec::new();
         for (r_state, idxs) in reqs {
             let is_prereq = r_state.starts_with("prereq") && !r_state.starts_with("prerequired");
