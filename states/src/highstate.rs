@@ -339,7 +339,7 @@ impl<'a> HighState<'a> {
                 let Value::List(args) = args else { continue };
                 let found = args.iter().any(|a| a.as_map().and_then(crate::compiler::first_key) == Some("order"));
                 if !found {
-                    let mut m = Map::default();
+                    let mut m = brine_common::value::map_with_capacity(1);
                     m.insert("order".into(), Value::Int(self.iorder));
                     args.push(Value::Map(m));
                     self.iorder += 1;
@@ -557,17 +557,18 @@ fn handle_state_decls(state: &mut Map, sls: &str, saltenv: &str, errors: &mut Ve
 /// Turn `pkg.installed: [args]` into `pkg: [args, installed]`, keeping key order.
 fn split_dotted_decls(body: &mut Map, mut report: Option<(&str, &str, &mut Vec<String>)>) {
     let keys: Vec<String> = body.keys().cloned().collect();
-    let mut seen: HashSet<String> = HashSet::new();
+    // A handful of state modules per ID: a list is the cheaper set.
+    let mut seen: Vec<String> = Vec::new();
     for key in keys {
         if key.starts_with('_') || !matches!(body.get(&key), Some(Value::List(_))) {
             continue;
         }
         let Some((m, f)) = key.split_once('.') else {
-            seen.insert(key);
+            seen.push(key);
             continue;
         };
         let f = f.split('.').next().unwrap_or(f).to_string();
-        if seen.contains(m) {
+        if seen.iter().any(|s| s == m) {
             if let Some((name, sls, errors)) = report.as_mut() {
                 errors.push(format!("ID '{name}' in SLS '{sls}' contains multiple state declarations of the same type"));
             }
@@ -577,7 +578,7 @@ fn split_dotted_decls(body: &mut Map, mut report: Option<(&str, &str, &mut Vec<S
             args.push(Value::Str(f));
             body.insert(m.to_string(), Value::List(args));
         }
-        seen.insert(m.to_string());
+        seen.push(m.to_string());
     }
 }
 
