@@ -623,11 +623,7 @@ fn compile_decl(name: &str, shared: &[(&str, Value)], state: String, run: Value,
     let mut names: Vec<Value> = Vec::new();
     for arg in args {
         match arg {
-            Value::Str(f) => {
-                if !funcs.contains(&f) {
-                    funcs.push(f);
-                }
-            }
+            Value::Str(f) if !funcs.contains(&f) => funcs.push(f),
             Value::Map(m) => {
                 for (key, val) in m {
                     match key.as_str() {

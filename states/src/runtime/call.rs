@@ -129,22 +129,11 @@ fn exception_comment(state: &str, fun: &str, err: &StateError) -> String {
 
 impl Engine<'_> {
     /// Salt's `State.call(low, chunks, running)`.
-    pub(super) fn call(
-        &mut self,
-        low: usize,
-        chunks: &[usize],
-        running: &Running,
-    ) -> Result<Map, RunError> {
+    pub(super) fn call(&mut self, low: usize, chunks: &[usize], running: &Running) -> Result<Map, RunError> {
         self.call_attempt(low, chunks, running, 1)
     }
 
-    fn call_attempt(
-        &mut self,
-        low: usize,
-        chunks: &[usize],
-        running: &Running,
-        attempt: i64,
-    ) -> Result<Map, RunError> {
+    fn call_attempt(&mut self, low: usize, chunks: &[usize], running: &Running, attempt: i64) -> Result<Map, RunError> {
         if brine_modules::job::cancelled() {
             return Err(RunError::Killed);
         }

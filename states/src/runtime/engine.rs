@@ -78,7 +78,17 @@ impl<'a> Engine<'a> {
         let lowstate: Vec<Rc<Map>> = lows.into_iter().map(Rc::new).collect();
         let arena: Vec<Low> = lowstate.iter().map(|data| Low::new(Rc::clone(data), None)).collect();
         let top = (0..arena.len()).collect();
-        Engine { host, ctx, test, arena, top, lowstate, pre: Running::default(), active: HashSet::default(), run_num: 0 }
+        Engine {
+            host,
+            ctx,
+            test,
+            arena,
+            top,
+            lowstate,
+            pre: Running::default(),
+            active: HashSet::default(),
+            run_num: 0,
+        }
     }
 
     /// Runs every chunk, then the listeners (Salt's `call_high` tail).

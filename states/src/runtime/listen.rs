@@ -83,11 +83,7 @@ fn listen_error(state: &str, id: &str) -> (String, Map) {
 
 impl Engine<'_> {
     /// Salt's `call_listen(chunks, running)`.
-    pub(super) fn call_listen(
-        &mut self,
-        chunks: &[usize],
-        mut running: Running,
-    ) -> Result<Running, RunError> {
+    pub(super) fn call_listen(&mut self, chunks: &[usize], mut running: Running) -> Result<Running, RunError> {
         let lows: Vec<Rc<Map>> = chunks.iter().map(|&c| self.low_rc(c)).collect();
         let listeners = listeners(&lows);
         if listeners.is_empty() {
