@@ -24,54 +24,54 @@ pub fn json(v: &Value) -> String {
 /// token (and each level of indent) through the writer on its own, which
 /// was the larger part of printing a highstate's return.
 pub fn write_json(v: &Value, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    let mut w = JsonWriter { buf: Vec::with_capacity(JSON_BLOCK + 4096), out };
+    let mut w = JsonWriter { buf: String::with_capacity(JSON_BLOCK + 4096), out };
     w.value(v, 0)?;
-    w.out.write_all(&w.buf)
+    w.out.write_all(w.buf.as_bytes())
 }
 
 /// How much text [`JsonWriter`] gathers before handing it to the writer.
 const JSON_BLOCK: usize = 1 << 16;
 
 struct JsonWriter<'w, W: std::io::Write> {
-    buf: Vec<u8>,
+    buf: String,
     out: &'w mut W,
 }
 
 impl<W: std::io::Write> JsonWriter<'_, W> {
     fn value(&mut self, v: &Value, depth: usize) -> std::io::Result<()> {
-        use std::io::Write;
+        use std::fmt::Write;
         if self.buf.len() >= JSON_BLOCK {
-            self.out.write_all(&self.buf)?;
+            self.out.write_all(self.buf.as_bytes())?;
             self.buf.clear();
         }
         match v {
-            Value::Null => self.buf.extend_from_slice(b"null"),
-            Value::Bool(b) => self.buf.extend_from_slice(if *b { b"true" } else { b"false" }),
-            Value::Int(i) => write!(self.buf, "{i}")?,
-            Value::Float(f) if f.is_finite() => serde_json::to_writer(&mut self.buf, f).map_err(std::io::Error::other)?,
-            Value::Float(_) => self.buf.extend_from_slice(b"null"),
+            Value::Null => self.buf.push_str("null"),
+            Value::Bool(b) => self.buf.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => write!(self.buf, "{i}").map_err(std::io::Error::other)?,
+            Value::Float(f) if f.is_finite() => self.buf.push_str(&serde_json::to_string(f).map_err(std::io::Error::other)?),
+            Value::Float(_) => self.buf.push_str("null"),
             Value::Str(s) => json_str(&mut self.buf, s),
-            Value::List(l) if l.is_empty() => self.buf.extend_from_slice(b"[]"),
-            Value::Map(m) if m.is_empty() => self.buf.extend_from_slice(b"{}"),
+            Value::List(l) if l.is_empty() => self.buf.push_str("[]"),
+            Value::Map(m) if m.is_empty() => self.buf.push_str("{}"),
             Value::List(l) => {
-                self.buf.push(b'[');
+                self.buf.push('[');
                 for (i, x) in l.iter().enumerate() {
                     self.separator(i, depth + 1);
                     self.value(x, depth + 1)?;
                 }
                 self.newline(depth);
-                self.buf.push(b']');
+                self.buf.push(']');
             }
             Value::Map(m) => {
-                self.buf.push(b'{');
+                self.buf.push('{');
                 for (i, (k, x)) in m.iter().enumerate() {
                     self.separator(i, depth + 1);
                     json_str(&mut self.buf, k);
-                    self.buf.extend_from_slice(b": ");
+                    self.buf.push_str(": ");
                     self.value(x, depth + 1)?;
                 }
                 self.newline(depth);
-                self.buf.push(b'}');
+                self.buf.push('}');
             }
         }
         Ok(())
@@ -80,45 +80,46 @@ impl<W: std::io::Write> JsonWriter<'_, W> {
     /// What goes before the `i`th item of a collection at `depth`.
     fn separator(&mut self, i: usize, depth: usize) {
         if i > 0 {
-            self.buf.push(b',');
+            self.buf.push(',');
         }
         self.newline(depth);
     }
 
     fn newline(&mut self, depth: usize) {
-        self.buf.push(b'\n');
-        self.buf.resize(self.buf.len() + 4 * depth, b' ');
+        self.buf.push('\n');
+        self.buf.extend(std::iter::repeat_n(' ', 4 * depth));
     }
 }
 
-/// `s` as a JSON string, escaped as serde_json escapes (quote, backslash
-/// and control characters; everything else as it is).
-fn json_str(buf: &mut Vec<u8>, s: &str) {
-    buf.push(b'"');
-    let bytes = s.as_bytes();
+/// `s` as a JSON string, escaped as serde_json and Python's `json.dumps`
+/// (without `ensure_ascii`) escape: quote, backslash and control
+/// characters; everything else as it is.
+pub fn json_str(out: &mut String, s: &str) {
+    out.push('"');
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0..=0x1f => b"",
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
             _ => continue,
         };
-        buf.extend_from_slice(&bytes[start..i]);
+        // `i` is at an ASCII byte, so a character boundary.
+        out.push_str(&s[start..i]);
         if escape.is_empty() {
-            buf.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+            out.push_str(&format!("\\u{b:04x}"));
         } else {
-            buf.extend_from_slice(escape);
+            out.push_str(escape);
         }
         start = i + 1;
     }
-    buf.extend_from_slice(&bytes[start..]);
-    buf.push(b'"');
+    out.push_str(&s[start..]);
+    out.push('"');
 }
 
 

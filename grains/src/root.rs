@@ -39,7 +39,7 @@ impl Root {
         // 0: a buffer of a few pages reads them in one call, where reading
         // to the end from an empty buffer would take many small reads.
         let mut buf = Vec::with_capacity(READ_START);
-        fs::File::open(self.path(abs)).ok()?.read_to_end(&mut buf).ok()?;
+        self.open(abs)?.read_to_end(&mut buf).ok()?;
         Some(buf)
     }
 

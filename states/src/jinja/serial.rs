@@ -168,28 +168,25 @@ fn json_float(f: f64) -> String {
     }
 }
 
+/// `s` as `json.dumps` writes a string: the shared JSON escapes, then with
+/// `ensure_ascii` every non-ASCII character as `\uXXXX` UTF-16 units.
 fn json_string(s: &str, ensure_ascii: bool, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\x08' => out.push_str("\\b"),
-            '\x0c' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c if ensure_ascii && !c.is_ascii() => {
-                let mut buf = [0u16; 2];
-                for unit in c.encode_utf16(&mut buf) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
+    if !ensure_ascii || s.is_ascii() {
+        brine_common::output::json_str(out, s);
+        return;
+    }
+    let mut quoted = String::new();
+    brine_common::output::json_str(&mut quoted, s);
+    for c in quoted.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                out.push_str(&format!("\\u{unit:04x}"));
             }
-            c => out.push(c),
         }
     }
-    out.push('"');
 }
 
 #[cfg(test)]
