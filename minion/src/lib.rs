@@ -7,6 +7,7 @@
 //!
 //! It must not implement states or execution modules itself.
 
+pub mod alloc;
 pub mod args;
 pub mod daemon;
 pub mod dispatch;

@@ -19,7 +19,7 @@ brine_common::no_huge_pages_before_main!();
 /// Rendering and compiling allocate many small strings and maps; mimalloc
 /// serves those markedly faster than glibc's allocator.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: brine_minion::alloc::PaddedMiMalloc = brine_minion::alloc::PaddedMiMalloc;
 
 #[derive(Parser, Debug)]
 #[command(name = "salt-call", version, about = "Run a brine function on this minion", args_override_self = true)]
@@ -72,6 +72,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
+    brine_minion::alloc::short_run();
     match run() {
         Ok(code) => code,
         Err(e) => {
