@@ -39,7 +39,6 @@ struct JsonWriter<'w, W: std::io::Write> {
 
 impl<W: std::io::Write> JsonWriter<'_, W> {
     fn value(&mut self, v: &Value, depth: usize) -> std::io::Result<()> {
-        use std::fmt::Write;
         if self.buf.len() >= JSON_BLOCK {
             self.out.write_all(self.buf.as_bytes())?;
             self.buf.clear();
@@ -47,7 +46,7 @@ impl<W: std::io::Write> JsonWriter<'_, W> {
         match v {
             Value::Null => self.buf.push_str("null"),
             Value::Bool(b) => self.buf.push_str(if *b { "true" } else { "false" }),
-            Value::Int(i) => write!(self.buf, "{i}").map_err(std::io::Error::other)?,
+            Value::Int(i) => self.buf.push_str(itoa::Buffer::new().format(*i)),
             Value::Float(f) if f.is_finite() => self.buf.push_str(&serde_json::to_string(f).map_err(std::io::Error::other)?),
             Value::Float(_) => self.buf.push_str("null"),
             Value::Str(s) => json_str(&mut self.buf, s),
@@ -79,42 +78,59 @@ impl<W: std::io::Write> JsonWriter<'_, W> {
 
     /// What goes before the `i`th item of a collection at `depth`.
     fn separator(&mut self, i: usize, depth: usize) {
-        if i > 0 {
-            self.buf.push(',');
-        }
-        self.newline(depth);
+        let line = if i > 0 { BREAK } else { &BREAK[1..] };
+        self.indent(line, depth);
     }
 
     fn newline(&mut self, depth: usize) {
-        self.buf.push('\n');
-        self.buf.extend(std::iter::repeat_n(' ', 4 * depth));
+        self.indent(&BREAK[1..], depth);
+    }
+
+    /// `line` (a line break, maybe after a comma) and the indent of `depth`,
+    /// copied from [`BREAK`] a slice at a time.
+    fn indent(&mut self, line: &str, depth: usize) {
+        let mut spaces = 4 * depth;
+        let first = spaces.min(BREAK.len() - 2);
+        self.buf.push_str(&line[..line.len() - (BREAK.len() - 2) + first]);
+        spaces -= first;
+        while spaces > 0 {
+            let n = spaces.min(BREAK.len() - 2);
+            self.buf.push_str(&BREAK[2..2 + n]);
+            spaces -= n;
+        }
     }
 }
+
+/// A comma, a line break and the spaces of 16 levels of indent.
+const BREAK: &str = ",\n                                                                ";
 
 /// `s` as a JSON string, escaped as serde_json and Python's `json.dumps`
 /// (without `ensure_ascii`) escape: quote, backslash and control
 /// characters; everything else as it is.
 pub fn json_str(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
     let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let escape = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0..=0x1f => "",
-            _ => continue,
-        };
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        if !NEEDS_ESCAPE[b as usize] {
+            continue;
+        }
         // `i` is at an ASCII byte, so a character boundary.
         out.push_str(&s[start..i]);
-        if escape.is_empty() {
-            out.push_str(&format!("\\u{b:04x}"));
-        } else {
-            out.push_str(escape);
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
+            }
         }
         start = i + 1;
     }
@@ -122,6 +138,18 @@ pub fn json_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// The bytes [`json_str`] escapes: quote, backslash and control characters.
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
 
 /// Salt's `yaml` outputter (`yaml.safe_dump` in block style).
 pub fn yaml(v: &Value) -> String {
@@ -340,7 +368,15 @@ mod tests {
         let mut outer = crate::Map::default();
         outer.insert("local".into(), Value::Map(inner.clone()));
         outer.insert("deep".into(), Value::List(vec![Value::Map(inner), Value::Str(odd.into()), Value::Int(i64::MIN)]));
-        for v in [Value::Map(outer), Value::Null, Value::Str(odd.into()), Value::List(Vec::new()), Value::Int(42)] {
+        // Deeper than the 16 levels of indent copied in one slice.
+        let mut deep = Value::List(vec![Value::Int(1), Value::Int(2)]);
+        for level in 0..40 {
+            let mut m = crate::Map::default();
+            m.insert(format!("level {level}"), deep);
+            m.insert("next".into(), Value::Bool(false));
+            deep = Value::Map(m);
+        }
+        for v in [Value::Map(outer), Value::Null, Value::Str(odd.into()), Value::List(Vec::new()), Value::Int(42), deep] {
             let mut ours = Vec::new();
             write_json(&v, &mut ours).expect("writes");
             assert_eq!(String::from_utf8(ours).expect("utf-8"), serde_pretty(&v));
