@@ -149,6 +149,9 @@ pub struct StateCall<'a> {
     pub lowstate: &'a [std::rc::Rc<Map>],
     /// Set for `mod_watch` calls.
     pub reqs: Option<&'a WatchReqs>,
+    /// Targets inspected ahead of the call (`file.managed` only), when the
+    /// runtime reads ahead and nothing since could have changed them.
+    pub readings: Option<&'a crate::runtime::Lookahead>,
 }
 
 impl StateCall<'_> {

@@ -14,6 +14,7 @@ mod cycles;
 mod engine;
 mod fnmatch;
 mod listen;
+mod lookahead;
 mod requisites;
 
 use std::path::PathBuf;
@@ -22,6 +23,7 @@ use brine_common::{Map, Value};
 use brine_modules::{ProcessRunner, SystemRunner};
 
 pub use fnmatch::fnmatch;
+pub use lookahead::Lookahead;
 
 /// What the runtime needs from its caller (salt-call, the minion, tests).
 pub trait Host {
@@ -174,6 +176,75 @@ mod tests {
         let first =
             rets.get(&format!("test_|-s{}_|-s{}_|-nop", n - 1, n - 1)).and_then(|r| r.get("__run_num__")).cloned();
         assert!(matches!((first, last), (Some(Value::Int(0)), Some(Value::Int(_)))));
+    }
+
+    /// A scratch directory holding `n` files `<i>.conf` with `value <i>\n`,
+    /// and the `file.managed` chunks that want exactly that, ordered `i + 1`.
+    fn managed_tree(name: &str, n: usize) -> (std::path::PathBuf, Vec<Value>) {
+        let dir = std::env::temp_dir().join(format!("brine-runtime-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        let chunks = (0..n)
+            .map(|i| {
+                let path = dir.join(format!("{i}.conf"));
+                std::fs::write(&path, format!("value {i}\n")).expect("write");
+                Value::from_json(&serde_json::json!({
+                    "state": "file", "fun": "managed", "__id__": format!("f{i}"), "name": path,
+                    "contents": format!("value {i}"), "__sls__": "s", "__env__": "base", "order": i + 1
+                }))
+            })
+            .collect();
+        (dir, chunks)
+    }
+
+    fn changed(rets: &Map, id: &str, path: &std::path::Path) -> bool {
+        let tag = format!("file_|-{id}_|-{}_|-managed", path.display());
+        let ret = rets.get(&tag).and_then(Value::as_map).expect("return");
+        assert_eq!(ret.get("result"), Some(&Value::Bool(true)), "{tag}: {ret:?}");
+        ret.get("changes").is_some_and(Value::truthy)
+    }
+
+    #[test]
+    fn a_command_check_between_file_states_ends_the_read_ahead() {
+        let host = TestHost::new();
+        let n = 2 * lookahead::MIN_TARGETS;
+        let (dir, mut chunks) = managed_tree("cmd", n);
+        let victim = dir.join(format!("{}.conf", n - 2));
+        // The runtime takes chunks in the order given (the compiler sorts).
+        // Its `unless` check spoils the file and succeeds, so the state
+        // itself does not run and reports no changes.
+        chunks.insert(5, Value::from_json(&serde_json::json!({
+            "state": "cmd", "fun": "run", "__id__": "spoil", "name": "false",
+            "unless": format!("echo stale > {}", victim.display()),
+            "__sls__": "s", "__env__": "base", "order": 5
+        })));
+        let rets = run(chunks, &host, false).expect("run");
+        assert!(changed(&rets, &format!("f{}", n - 2), &victim), "the file the command spoiled is mended");
+        assert_eq!(std::fs::read_to_string(&victim).ok().as_deref(), Some(&*format!("value {}\n", n - 2)));
+        assert!(!changed(&rets, "f1", &dir.join("1.conf")));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_file_state_that_changes_something_ends_the_read_ahead() {
+        let host = TestHost::new();
+        let n = 2 * lookahead::MIN_TARGETS;
+        let (dir, mut chunks) = managed_tree("link", n);
+        // A link to the last file, managed early with other contents: it
+        // writes through the link, so the last file's reading goes stale.
+        let last = dir.join(format!("{}.conf", n - 1));
+        let link = dir.join("link");
+        std::os::unix::fs::symlink(&last, &link).expect("symlink");
+        chunks.insert(0, Value::from_json(&serde_json::json!({
+            "state": "file", "fun": "managed", "__id__": "through", "name": link,
+            "contents": "other", "__sls__": "s", "__env__": "base", "order": 0
+        })));
+        let rets = run(chunks, &host, false).expect("run");
+        assert!(changed(&rets, "through", &link));
+        assert!(changed(&rets, &format!("f{}", n - 1), &last), "the last file is put back");
+        assert_eq!(std::fs::read_to_string(&last).ok().as_deref(), Some(&*format!("value {}\n", n - 1)));
+        assert!(!changed(&rets, "f3", &dir.join("3.conf")));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 mod basic;
 mod directory;
 mod edit;
-mod managed;
+pub(crate) mod managed;
 mod symlink;
 
 use std::path::PathBuf;

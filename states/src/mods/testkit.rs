@@ -62,6 +62,7 @@ pub fn run_watch(fun: StateFn, args: serde_json::Value, test: bool, ctx: &Ctx, r
         running: &running,
         lowstate: &[],
         reqs,
+        readings: None,
     };
     match fun(&call) {
         Ok(ret) => ret,

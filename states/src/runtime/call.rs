@@ -150,7 +150,13 @@ impl Engine<'_> {
         };
         let args = format_args(function, &format!("{state}.{fun}"), &data)?;
         let is_prereq = self.flag(low, "__prereq__");
+        if !super::lookahead::plain_managed(&data, self.test || is_prereq) {
+            self.stop_lookahead();
+        }
         let mut ret = self.run_guarded(low, function, &args, &data, running, is_prereq);
+        if !super::lookahead::changed_nothing(&ret) {
+            self.stop_lookahead();
+        }
         if data.contains_key("check_cmd") && !(state == "file" && fun == "managed") {
             ret.extend(self.run_check_cmd(&data));
         }
@@ -165,6 +171,14 @@ impl Engine<'_> {
             return self.retry(low, chunks, running, attempt, ret);
         }
         Ok(ret)
+    }
+
+    /// Ends the read-ahead, if one runs: what ran (or is about to) may
+    /// have changed files it read.
+    fn stop_lookahead(&self) {
+        if let Some(l) = &self.lookahead {
+            l.stop();
+        }
     }
 
     fn stamp(&mut self, low: usize, ret: &mut Map, start_time: &str, started: Instant) {
@@ -255,6 +269,7 @@ impl Engine<'_> {
             running,
             lowstate: &self.lowstate,
             reqs: reqs.as_ref(),
+            readings: self.lookahead.as_ref().filter(|l| !l.is_stopped()),
         };
         let umask = data.get("__umask__").and_then(Value::as_i64).map(|m| m as u32);
         let previous = umask.map(brine_modules::sys::set_umask);

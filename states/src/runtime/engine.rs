@@ -71,6 +71,8 @@ pub(super) struct Engine<'a> {
     pub pre: Running,
     active: HashSet<String, brine_common::value::MapHasher>,
     pub run_num: i64,
+    /// `file.managed` targets read ahead on a second thread (real runs only).
+    pub lookahead: Option<super::Lookahead>,
 }
 
 impl<'a> Engine<'a> {
@@ -78,6 +80,14 @@ impl<'a> Engine<'a> {
         let lowstate: Vec<Rc<Map>> = lows.into_iter().map(Rc::new).collect();
         let arena: Vec<Low> = lowstate.iter().map(|data| Low::new(Rc::clone(data), None)).collect();
         let top = (0..arena.len()).collect();
+        #[allow(unused_mut)]
+        let mut lookahead = if test { None } else { super::Lookahead::start(&lowstate) };
+        // Unit tests take every reading before the first state runs: the
+        // stalest readings a run can meet, so a missed stop shows.
+        #[cfg(test)]
+        if let Some(l) = &mut lookahead {
+            l.finish();
+        }
         Engine {
             host,
             ctx,
@@ -88,6 +98,7 @@ impl<'a> Engine<'a> {
             pre: Running::default(),
             active: HashSet::default(),
             run_num: 0,
+            lookahead,
         }
     }
 

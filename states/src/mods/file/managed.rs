@@ -266,8 +266,24 @@ fn merged_context(m: &Managed) -> Map {
 
 enum Flow {
     Done(StateRet),
-    /// Go on, with the target's own metadata (`lstat`), if it exists.
-    Continue(StateRet, Option<Metadata>),
+    /// Go on, with what the target looked like.
+    Continue(StateRet, Reading),
+}
+
+/// What `file.managed` first learns of its target: its own metadata
+/// (`lstat`), if it exists, and for a regular file maybe its contents
+/// already (taken by the runtime's read-ahead).
+pub(crate) struct Reading {
+    pub meta: Option<Metadata>,
+    pub current: Option<Vec<u8>>,
+}
+
+/// The target's `lstat` and, for a regular file of at most 1 MiB, its
+/// contents: the inspection a real run starts with.
+pub(crate) fn read_target(path: &Path) -> Reading {
+    let meta = std::fs::symlink_metadata(path).ok();
+    let current = meta.as_ref().filter(|m| m.is_file() && m.len() <= 1 << 20).map(|m| read_current(path, m));
+    Reading { meta, current }
 }
 
 /// The checks Salt makes before looking at contents: create, users, path
@@ -284,8 +300,11 @@ fn preflight(call: &StateCall, m: &Managed, ret: StateRet) -> Result<Flow, State
     if !p.is_absolute() {
         return Ok(Flow::Done(ret.error(format!("Specified file {} is not an absolute path", m.name))));
     }
-    let found = std::fs::symlink_metadata(&p).ok();
-    let is_dir = match &found {
+    let found = call
+        .readings
+        .and_then(|r| r.take(&p))
+        .unwrap_or_else(|| Reading { meta: std::fs::symlink_metadata(&p).ok(), current: None });
+    let is_dir = match &found.meta {
         Some(meta) if meta.file_type().is_symlink() => p.is_dir(),
         Some(meta) => meta.is_dir(),
         None => false,
@@ -438,7 +457,7 @@ fn manage(
     m: &Managed,
     ret: StateRet,
     contents: Option<String>,
-    found: Option<Metadata>,
+    found: Reading,
 ) -> Result<StateRet, StateError> {
     let want = match desired(call, m, contents) {
         Ok(d) => d,
@@ -556,10 +575,12 @@ fn apply(
     ret: StateRet,
     want: &Desired,
     mode: Option<String>,
-    found: Option<Metadata>,
+    found: Reading,
 ) -> Result<StateRet, StateError> {
-    match found {
-        Some(meta) if meta.is_file() || meta.file_type().is_symlink() => update_existing(call, m, ret, want, mode, &meta),
+    match found.meta {
+        Some(meta) if meta.is_file() || meta.file_type().is_symlink() => {
+            update_existing(call, m, ret, want, mode, &meta, found.current)
+        }
         _ => create_new(m, ret, want, mode),
     }
 }
@@ -599,13 +620,18 @@ fn update_existing(
     want: &Desired,
     mode: Option<String>,
     found: &Metadata,
+    read_ahead: Option<Vec<u8>>,
 ) -> Result<StateRet, StateError> {
     let p = path(&m.name);
     let is_link = found.file_type().is_symlink();
     let real = if is_link && m.follow_symlinks { std::fs::canonicalize(&p).unwrap_or(p.clone()) } else { p.clone() };
     let mut written = false;
     if let Some(data) = &want.data {
-        let current = if real == p { read_current(&real, found) } else { std::fs::read(&real).unwrap_or_default() };
+        let current = match read_ahead {
+            Some(current) if real == p => current,
+            _ if real == p => read_current(&real, found),
+            _ => std::fs::read(&real).unwrap_or_default(),
+        };
         if current != *data {
             written = true;
             let diff = if obfuscated(call) {
