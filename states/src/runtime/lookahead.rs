@@ -22,6 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
+use brine_common::value::MapHasher;
 use brine_common::{Map, Value};
 
 use crate::mods::file::managed::{read_target, Reading};
@@ -42,7 +43,7 @@ pub struct Lookahead {
 
 #[derive(Default)]
 struct Shared {
-    readings: Mutex<HashMap<PathBuf, Reading>>,
+    readings: Mutex<HashMap<PathBuf, Reading, MapHasher>>,
     /// How many targets the engine has reached; the thread stops there.
     reached: AtomicUsize,
     stopped: AtomicBool,
@@ -62,7 +63,10 @@ impl Lookahead {
     }
 
     fn spawn(targets: Vec<PathBuf>) -> Option<Self> {
-        let shared = Arc::new(Shared::default());
+        let shared = Arc::new(Shared {
+            readings: Mutex::new(HashMap::with_capacity_and_hasher(targets.len() / 2 + 1, MapHasher::default())),
+            ..Shared::default()
+        });
         let theirs = Arc::clone(&shared);
         let worker = std::thread::Builder::new()
             .name("lookahead".into())

@@ -215,7 +215,7 @@ fn inline_contents(call: &StateCall, m: &Managed) -> Result<Result<Option<String
     if parts.is_empty() {
         return Ok(Err("Contents specified by contents/contents_pillar/contents_grains is not a string or list of strings, and is not binary data. SLS is likely malformed.".into()));
     }
-    let mut contents: String = parts.iter().flat_map(|p| py_splitlines(p)).map(|l| format!("{l}\n")).collect();
+    let mut contents: String = parts.iter().map(|p| lines_with_newlines(p)).collect();
     if !m.contents_newline {
         contents.truncate(contents.trim_end_matches('\n').trim_end_matches('\r').len());
     }
@@ -228,6 +228,21 @@ fn inline_contents(call: &StateCall, m: &Managed) -> Result<Result<Option<String
     let rendered =
         call.host.render_template(kind, &contents, &m.name, &ctx, call.saltenv, &sls).map_err(StateError::Execution)?;
     Ok(Ok(Some(rendered)))
+}
+
+/// `s` as Salt joins it: each line of Python's `splitlines()` followed by
+/// `\n`. Text whose only line break is `\n` needs at most one added.
+fn lines_with_newlines(s: &str) -> String {
+    let plain = !s.chars().any(|c| matches!(c, '\r' | '\x0b' | '\x0c' | '\x1c'..='\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}'));
+    if !plain {
+        return py_splitlines(s).into_iter().map(|l| l + "\n").collect();
+    }
+    let mut out = String::with_capacity(s.len() + 1);
+    out.push_str(s);
+    if !s.is_empty() && !s.ends_with('\n') {
+        out.push('\n');
+    }
+    out
 }
 
 /// Python's `str.splitlines()` line bodies (any line break, no ends).
@@ -738,6 +753,14 @@ fn create_new(m: &Managed, mut ret: StateRet, want: &Desired, mode: Option<Strin
 mod tests {
     use super::*;
     use brine_modules::file::stat::parse_mode;
+
+    #[test]
+    fn plain_text_is_joined_as_its_lines_are() {
+        for s in ["", "a", "a\n", "a\nb", "a\n\n", "\n", "\n\nx", "é\n€", "a\r\nb", "a\rb\x0cc\u{2028}", "x\u{85}"] {
+            let by_lines: String = py_splitlines(s).into_iter().map(|l| l + "\n").collect();
+            assert_eq!(lines_with_newlines(s), by_lines, "{s:?}");
+        }
+    }
 
     #[test]
     fn splitlines_like_python() {
