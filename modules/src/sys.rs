@@ -1,6 +1,6 @@
 //! Thin, safe wrappers over the few libc calls brine needs that std lacks:
 //! user and group lookups (NSS through `getpwnam_r` and friends), the process
-//! umask, the effective ids and local time.
+//! umask, the effective ids, local time and CPU placement.
 //!
 //! It must stay a leaf: no Salt semantics here, only "ask the OS"; callers
 //! turn the answers into Salt's messages.
@@ -153,6 +153,32 @@ pub fn set_umask(mask: u32) -> u32 {
     unsafe { libc::umask(mask as libc::mode_t) as u32 }
 }
 
+/// The CPU the calling thread runs on now, if the kernel says.
+pub fn current_cpu() -> Option<usize> {
+    // SAFETY: sched_getcpu takes no arguments; -1 is its error.
+    usize::try_from(unsafe { libc::sched_getcpu() }).ok()
+}
+
+/// Keeps the calling thread off `cpu`: its allowed CPUs become the ones it
+/// had, less `cpu`. Nothing changes when that would leave none, or when the
+/// kernel refuses. For a helper thread that should run beside its caller,
+/// not take turns with it on one core.
+pub fn avoid_cpu(cpu: usize) {
+    // SAFETY: cpu_set_t is plain bits, zeroed is the empty set; both calls
+    // get the set's exact size and only touch the calling thread (pid 0).
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        let size = std::mem::size_of::<libc::cpu_set_t>();
+        if libc::sched_getaffinity(0, size, &mut set) != 0 || cpu >= libc::CPU_SETSIZE as usize {
+            return;
+        }
+        libc::CPU_CLR(cpu, &mut set);
+        if libc::CPU_COUNT(&set) > 0 {
+            libc::sched_setaffinity(0, size, &set);
+        }
+    }
+}
+
 /// A broken-down local time with microseconds.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LocalTime {
@@ -237,6 +263,36 @@ mod tests {
         assert_eq!(user_by_name("root").map(|u| u.uid), Some(0));
         assert_eq!(gid_by_name("root"), Some(0));
         assert_eq!(uid_to_user(4_000_000_000), "4000000000");
+    }
+
+    #[test]
+    fn a_thread_can_be_kept_off_a_cpu_but_not_off_all() {
+        let allowed = || {
+            // SAFETY: as in avoid_cpu.
+            unsafe {
+                let mut set: libc::cpu_set_t = std::mem::zeroed();
+                libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set);
+                (0..libc::CPU_SETSIZE as usize).filter(|&c| libc::CPU_ISSET(c, &set)).collect::<Vec<_>>()
+            }
+        };
+        std::thread::spawn(move || {
+            let before = allowed();
+            let first = before[0];
+            avoid_cpu(first);
+            let after = allowed();
+            if before.len() > 1 {
+                assert_eq!(after, before[1..].to_vec());
+            } else {
+                assert_eq!(after, before, "the last allowed CPU stays");
+            }
+            for cpu in after.clone() {
+                avoid_cpu(cpu);
+            }
+            assert_eq!(allowed().len(), 1, "never an empty set");
+            assert!(current_cpu().is_some());
+        })
+        .join()
+        .expect("thread");
     }
 
     #[test]

@@ -68,9 +68,16 @@ impl Lookahead {
             ..Shared::default()
         });
         let theirs = Arc::clone(&shared);
+        let engine_cpu = brine_modules::sys::current_cpu();
         let worker = std::thread::Builder::new()
             .name("lookahead".into())
-            .spawn(move || read_backwards(&theirs, targets))
+            .spawn(move || {
+                // A new thread may start on the engine's core and wait its turn there.
+                if let Some(cpu) = engine_cpu {
+                    brine_modules::sys::avoid_cpu(cpu);
+                }
+                read_backwards(&theirs, targets)
+            })
             .ok()?;
         Some(Lookahead { shared, worker: Some(worker) })
     }
