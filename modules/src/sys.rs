@@ -159,6 +159,20 @@ pub fn current_cpu() -> Option<usize> {
     usize::try_from(unsafe { libc::sched_getcpu() }).ok()
 }
 
+/// How many CPUs the calling thread may run on (1 when the kernel does not
+/// say). Unlike `std::thread::available_parallelism` it reads no cgroup
+/// files: one system call.
+pub fn cpus_allowed() -> usize {
+    // SAFETY: as in avoid_cpu.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
+            return 1;
+        }
+        usize::try_from(libc::CPU_COUNT(&set)).unwrap_or(1).max(1)
+    }
+}
+
 /// Keeps the calling thread off `cpu`: its allowed CPUs become the ones it
 /// had, less `cpu`. Nothing changes when that would leave none, or when the
 /// kernel refuses. For a helper thread that should run beside its caller,
@@ -289,6 +303,7 @@ mod tests {
                 avoid_cpu(cpu);
             }
             assert_eq!(allowed().len(), 1, "never an empty set");
+            assert_eq!(cpus_allowed(), 1);
             assert!(current_cpu().is_some());
         })
         .join()

@@ -155,7 +155,10 @@ impl<'a> Engine<'a> {
 
     /// Salt's `call_chunks`.
     pub fn call_chunks(&mut self, chunks: &[usize]) -> Result<Run, RunError> {
-        let mut run = Run::default();
+        let mut run = Run {
+            rets: Running::with_capacity_and_hasher(chunks.len(), Default::default()),
+            failhard: false,
+        };
         for &low in chunks {
             if run.failhard {
                 run.failhard = false;

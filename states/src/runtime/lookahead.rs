@@ -17,6 +17,7 @@
 //! stuck on a dead network mount must not hold up the end of the run.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -43,7 +44,8 @@ pub struct Lookahead {
 
 #[derive(Default)]
 struct Shared {
-    readings: Mutex<HashMap<PathBuf, Reading, MapHasher>>,
+    /// By the target's path as bytes (hashed whole, not by component).
+    readings: Mutex<HashMap<OsString, Reading, MapHasher>>,
     /// How many targets the engine has reached; the thread stops there.
     reached: AtomicUsize,
     stopped: AtomicBool,
@@ -55,8 +57,7 @@ impl Lookahead {
     /// thread cannot be started.
     pub(crate) fn start(lows: &[std::rc::Rc<Map>]) -> Option<Self> {
         let targets: Vec<PathBuf> = lows.iter().filter_map(|low| managed_target(low)).collect();
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        if targets.len() < MIN_TARGETS || cores < 2 {
+        if targets.len() < MIN_TARGETS || brine_modules::sys::cpus_allowed() < 2 {
             return None;
         }
         Self::spawn(targets)
@@ -90,7 +91,7 @@ impl Lookahead {
         if self.shared.stopped.load(Ordering::Relaxed) {
             return None;
         }
-        self.shared.readings.lock().ok()?.remove(path)
+        self.shared.readings.lock().ok()?.remove(path.as_os_str())
     }
 
     /// Ends the read-ahead: no reading is handed out after this.
@@ -128,7 +129,7 @@ fn read_backwards(shared: &Shared, targets: Vec<PathBuf>) {
         held += reading.current.as_ref().map_or(0, Vec::len);
         match shared.readings.lock() {
             Ok(mut readings) => {
-                readings.insert(path, reading);
+                readings.insert(path.into_os_string(), reading);
             }
             Err(_) => return,
         }
