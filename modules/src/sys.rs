@@ -163,14 +163,35 @@ pub fn current_cpu() -> Option<usize> {
 /// say). Unlike `std::thread::available_parallelism` it reads no cgroup
 /// files: one system call.
 pub fn cpus_allowed() -> usize {
-    // SAFETY: as in avoid_cpu.
+    // SAFETY: CPU_COUNT reads the set it is given.
+    allowed_cpus().map_or(1, |set| usize::try_from(unsafe { libc::CPU_COUNT(&set) }).unwrap_or(1).max(1))
+}
+
+/// The calling thread's allowed CPUs.
+fn allowed_cpus() -> Option<libc::cpu_set_t> {
+    // SAFETY: cpu_set_t is plain bits, zeroed is the empty set; the call
+    // gets the set's exact size and asks about the calling thread (pid 0).
     unsafe {
         let mut set: libc::cpu_set_t = std::mem::zeroed();
-        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
-            return 1;
-        }
-        usize::try_from(libc::CPU_COUNT(&set)).unwrap_or(1).max(1)
+        (libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) == 0).then_some(set)
     }
+}
+
+/// Starts `f` on a thread kept off the caller's current core
+/// ([`avoid_cpu`]): a new thread may otherwise start there and take turns
+/// with its caller instead of running beside it.
+pub fn spawn_beside<F, T>(thread: std::thread::Builder, f: F) -> std::io::Result<std::thread::JoinHandle<T>>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let caller = current_cpu();
+    thread.spawn(move || {
+        if let Some(cpu) = caller {
+            avoid_cpu(cpu);
+        }
+        f()
+    })
 }
 
 /// Keeps the calling thread off `cpu`: its allowed CPUs become the ones it
@@ -178,17 +199,16 @@ pub fn cpus_allowed() -> usize {
 /// kernel refuses. For a helper thread that should run beside its caller,
 /// not take turns with it on one core.
 pub fn avoid_cpu(cpu: usize) {
-    // SAFETY: cpu_set_t is plain bits, zeroed is the empty set; both calls
-    // get the set's exact size and only touch the calling thread (pid 0).
+    let Some(mut set) = allowed_cpus() else { return };
+    if cpu >= libc::CPU_SETSIZE as usize {
+        return;
+    }
+    // SAFETY: `cpu` is within the set; setaffinity gets the set's exact
+    // size and only changes the calling thread (pid 0).
     unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        let size = std::mem::size_of::<libc::cpu_set_t>();
-        if libc::sched_getaffinity(0, size, &mut set) != 0 || cpu >= libc::CPU_SETSIZE as usize {
-            return;
-        }
         libc::CPU_CLR(cpu, &mut set);
         if libc::CPU_COUNT(&set) > 0 {
-            libc::sched_setaffinity(0, size, &set);
+            libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
         }
     }
 }
@@ -282,12 +302,9 @@ mod tests {
     #[test]
     fn a_thread_can_be_kept_off_a_cpu_but_not_off_all() {
         let allowed = || {
-            // SAFETY: as in avoid_cpu.
-            unsafe {
-                let mut set: libc::cpu_set_t = std::mem::zeroed();
-                libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set);
-                (0..libc::CPU_SETSIZE as usize).filter(|&c| libc::CPU_ISSET(c, &set)).collect::<Vec<_>>()
-            }
+            let set = allowed_cpus().expect("affinity");
+            // SAFETY: CPU_ISSET reads the set for indices within it.
+            (0..libc::CPU_SETSIZE as usize).filter(|&c| unsafe { libc::CPU_ISSET(c, &set) }).collect::<Vec<_>>()
         };
         std::thread::spawn(move || {
             let before = allowed();

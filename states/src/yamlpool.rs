@@ -120,18 +120,8 @@ impl Drop for YamlPool {
 /// loads every text itself in [`YamlPool::wait`]).
 fn spawn_worker(shared: &Arc<Shared>) -> Option<JoinHandle<()>> {
     let shared = Arc::clone(shared);
-    let caller_cpu = brine_modules::sys::current_cpu();
-    std::thread::Builder::new()
-        .name("yaml-loader".into())
-        .stack_size(WORKER_STACK)
-        .spawn(move || {
-            // A new thread may start on the caller's core and take turns with it.
-            if let Some(cpu) = caller_cpu {
-                brine_modules::sys::avoid_cpu(cpu);
-            }
-            work(&shared)
-        })
-        .ok()
+    let thread = std::thread::Builder::new().name("yaml-loader".into()).stack_size(WORKER_STACK);
+    brine_modules::sys::spawn_beside(thread, move || work(&shared)).ok()
 }
 
 fn work(shared: &Shared) {

@@ -69,17 +69,8 @@ impl Lookahead {
             ..Shared::default()
         });
         let theirs = Arc::clone(&shared);
-        let engine_cpu = brine_modules::sys::current_cpu();
-        let worker = std::thread::Builder::new()
-            .name("lookahead".into())
-            .spawn(move || {
-                // A new thread may start on the engine's core and wait its turn there.
-                if let Some(cpu) = engine_cpu {
-                    brine_modules::sys::avoid_cpu(cpu);
-                }
-                read_backwards(&theirs, targets)
-            })
-            .ok()?;
+        let thread = std::thread::Builder::new().name("lookahead".into());
+        let worker = brine_modules::sys::spawn_beside(thread, move || read_backwards(&theirs, targets)).ok()?;
         Some(Lookahead { shared, worker: Some(worker) })
     }
 
@@ -138,8 +129,7 @@ fn read_backwards(shared: &Shared, targets: Vec<PathBuf>) {
 
 /// The target of a `file.managed` chunk, as the state function will name it.
 fn managed_target(low: &Map) -> Option<PathBuf> {
-    let is = |k: &str, v: &str| matches!(low.get(k), Some(Value::Str(s)) if s == v);
-    if !is("state", "file") || !is("fun", "managed") {
+    if !is_managed(low) {
         return None;
     }
     let Some(Value::Str(name)) = low.get("name") else { return None };
@@ -150,11 +140,14 @@ fn managed_target(low: &Map) -> Option<PathBuf> {
 /// Whether a call may use readings: a `file.managed` whose run, before it
 /// inspects its target, cannot have changed any file.
 pub(crate) fn plain_managed(low: &Map, test: bool) -> bool {
-    let is = |k: &str, v: &str| matches!(low.get(k), Some(Value::Str(s)) if s == v);
     !test
-        && is("state", "file")
-        && is("fun", "managed")
+        && is_managed(low)
         && ["template", "onlyif", "unless", "check_cmd", "__prereq__"].iter().all(|k| !low.get(*k).is_some_and(Value::truthy))
+}
+
+fn is_managed(low: &Map) -> bool {
+    let is = |k: &str, v: &str| matches!(low.get(k), Some(Value::Str(s)) if s == v);
+    is("state", "file") && is("fun", "managed")
 }
 
 /// Whether a return leaves every file as it was: success, no changes.

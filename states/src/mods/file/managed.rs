@@ -233,8 +233,7 @@ fn inline_contents(call: &StateCall, m: &Managed) -> Result<Result<Option<String
 /// `s` as Salt joins it: each line of Python's `splitlines()` followed by
 /// `\n`. Text whose only line break is `\n` needs at most one added.
 fn lines_with_newlines(s: &str) -> String {
-    let plain = !s.chars().any(|c| matches!(c, '\r' | '\x0b' | '\x0c' | '\x1c'..='\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}'));
-    if !plain {
+    if s.chars().any(|c| c != '\n' && breaks_line(c)) {
         return py_splitlines(s).into_iter().map(|l| l + "\n").collect();
     }
     let mut out = String::with_capacity(s.len() + 1);
@@ -243,6 +242,11 @@ fn lines_with_newlines(s: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The characters Python's `str.splitlines()` ends a line at.
+fn breaks_line(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
 /// Python's `str.splitlines()` line bodies (any line break, no ends).
@@ -258,9 +262,7 @@ fn py_splitlines(s: &str) -> Vec<String> {
                 }
                 lines.push(std::mem::take(&mut cur));
             }
-            '\n' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}' => {
-                lines.push(std::mem::take(&mut cur));
-            }
+            c if breaks_line(c) => lines.push(std::mem::take(&mut cur)),
             c => cur.push(c),
         }
     }
